@@ -1,0 +1,459 @@
+//! What to answer: the kind of request, whether it is allowed, the exact
+//! response headers, the `Vary` tokens and, for a refusal, why.
+
+use core::fmt;
+
+use crate::header::names_something;
+
+/// How a request is classified (CONTRACT.md §1; Fetch, "HTTP requests").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RequestKind {
+    /// No `Origin`: not a CORS request. The application answers it.
+    NotCors,
+    /// `Origin` present and not a preflight, `OPTIONS` without
+    /// `Access-Control-Request-Method` included.
+    Actual,
+    /// Method exactly `OPTIONS`, with `Origin` and
+    /// `Access-Control-Request-Method`.
+    Preflight,
+}
+
+impl RequestKind {
+    /// `not_cors`, `actual` or `preflight`, as the conformance vectors name them.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RequestKind::NotCors => "not_cors",
+            RequestKind::Actual => "actual",
+            RequestKind::Preflight => "preflight",
+        }
+    }
+}
+
+impl fmt::Display for RequestKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A CORS response header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ResponseHeader {
+    /// `Access-Control-Allow-Origin`.
+    AllowOrigin,
+    /// `Access-Control-Allow-Credentials`.
+    AllowCredentials,
+    /// `Access-Control-Allow-Methods`.
+    AllowMethods,
+    /// `Access-Control-Allow-Headers`.
+    AllowHeaders,
+    /// `Access-Control-Max-Age`.
+    MaxAge,
+    /// `Access-Control-Expose-Headers`.
+    ExposeHeaders,
+    /// `Access-Control-Allow-Private-Network`.
+    AllowPrivateNetwork,
+}
+
+impl ResponseHeader {
+    /// Every CORS response header, for adapters that must remove ones an
+    /// application set.
+    pub const ALL: [ResponseHeader; 7] = [
+        ResponseHeader::AllowOrigin,
+        ResponseHeader::AllowCredentials,
+        ResponseHeader::AllowMethods,
+        ResponseHeader::AllowHeaders,
+        ResponseHeader::MaxAge,
+        ResponseHeader::ExposeHeaders,
+        ResponseHeader::AllowPrivateNetwork,
+    ];
+
+    /// The name as the Fetch standard writes it.
+    ///
+    /// ```
+    /// use cors_policy::ResponseHeader;
+    /// assert_eq!(ResponseHeader::AllowOrigin.as_str(), "Access-Control-Allow-Origin");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ResponseHeader::AllowOrigin => "Access-Control-Allow-Origin",
+            ResponseHeader::AllowCredentials => "Access-Control-Allow-Credentials",
+            ResponseHeader::AllowMethods => "Access-Control-Allow-Methods",
+            ResponseHeader::AllowHeaders => "Access-Control-Allow-Headers",
+            ResponseHeader::MaxAge => "Access-Control-Max-Age",
+            ResponseHeader::ExposeHeaders => "Access-Control-Expose-Headers",
+            ResponseHeader::AllowPrivateNetwork => "Access-Control-Allow-Private-Network",
+        }
+    }
+
+    /// The name in lower case, as `http::HeaderName` and HTTP/2 spell it.
+    pub const fn lowercase(self) -> &'static str {
+        match self {
+            ResponseHeader::AllowOrigin => "access-control-allow-origin",
+            ResponseHeader::AllowCredentials => "access-control-allow-credentials",
+            ResponseHeader::AllowMethods => "access-control-allow-methods",
+            ResponseHeader::AllowHeaders => "access-control-allow-headers",
+            ResponseHeader::MaxAge => "access-control-max-age",
+            ResponseHeader::ExposeHeaders => "access-control-expose-headers",
+            ResponseHeader::AllowPrivateNetwork => "access-control-allow-private-network",
+        }
+    }
+}
+
+/// What is wrong with a malformed `Origin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OriginDefect {
+    /// More than one `Origin` field line.
+    MultipleLines,
+    /// An empty value.
+    Empty,
+    /// A comma: a list, where one origin is expected.
+    List,
+    /// A byte that is not visible ASCII (non-ASCII, a control, a space inside).
+    NotVisibleAscii,
+}
+
+/// What is wrong with a malformed `Access-Control-Request-Method`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MethodDefect {
+    /// More than one field line.
+    MultipleLines,
+    /// An empty value.
+    Empty,
+    /// Not a token (RFC 9110 §5.6.2).
+    NotAToken,
+}
+
+/// Which check of CONTRACT.md §4 refused a request, for metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Check {
+    /// §4.1, the origin.
+    Origin,
+    /// §4.2, the requested method.
+    Method,
+    /// §4.3, the requested headers.
+    Headers,
+}
+
+/// Why a request was refused: a reason a program can match on, for logs and
+/// metrics. It is never meant for the client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Refusal<'r> {
+    /// The origin (trimmed) matches no pattern and no dynamic check.
+    OriginNotAllowed(&'r [u8]),
+    /// `Origin` is malformed.
+    OriginMalformed(OriginDefect),
+    /// `Access-Control-Request-Method` is malformed.
+    MethodMalformed(MethodDefect),
+    /// The requested method is `CONNECT`, `TRACE` or `TRACK`.
+    MethodForbidden(&'r [u8]),
+    /// The requested method is not allowed by the policy.
+    MethodNotAllowed(&'r [u8]),
+    /// An element of `Access-Control-Request-Headers` is not a token.
+    HeaderMalformed(&'r [u8]),
+    /// A requested header is not allowed (`authorization` under `*` included).
+    HeaderNotAllowed(&'r [u8]),
+}
+
+impl Refusal<'_> {
+    /// The check that failed.
+    ///
+    /// ```
+    /// use cors_policy::{Check, Refusal};
+    /// assert_eq!(Refusal::HeaderNotAllowed(b"x-foo").check(), Check::Headers);
+    /// ```
+    pub const fn check(&self) -> Check {
+        match self {
+            Refusal::OriginNotAllowed(_) | Refusal::OriginMalformed(_) => Check::Origin,
+            Refusal::MethodMalformed(_)
+            | Refusal::MethodForbidden(_)
+            | Refusal::MethodNotAllowed(_) => Check::Method,
+            Refusal::HeaderMalformed(_) | Refusal::HeaderNotAllowed(_) => Check::Headers,
+        }
+    }
+
+    /// Was the request malformed, rather than well-formed but not allowed?
+    pub const fn is_malformed(&self) -> bool {
+        matches!(
+            self,
+            Refusal::OriginMalformed(_) | Refusal::MethodMalformed(_) | Refusal::HeaderMalformed(_)
+        )
+    }
+
+    /// A short stable identifier, such as `origin_not_allowed`, for metrics labels.
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Refusal::OriginNotAllowed(_) => "origin_not_allowed",
+            Refusal::OriginMalformed(_) => "origin_malformed",
+            Refusal::MethodMalformed(_) => "method_malformed",
+            Refusal::MethodForbidden(_) => "method_forbidden",
+            Refusal::MethodNotAllowed(_) => "method_not_allowed",
+            Refusal::HeaderMalformed(_) => "header_malformed",
+            Refusal::HeaderNotAllowed(_) => "header_not_allowed",
+        }
+    }
+}
+
+/// Writes bytes as text, escaping what is not printable ASCII.
+struct Escaped<'a>(&'a [u8]);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            for c in chunk.valid().chars() {
+                if c.is_ascii_graphic() || c == ' ' {
+                    fmt::Write::write_char(f, c)?;
+                } else {
+                    write!(f, "{}", c.escape_default())?;
+                }
+            }
+            for b in chunk.invalid() {
+                write!(f, "\\x{b:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Refusal<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Refusal::OriginNotAllowed(o) => write!(f, "origin \"{}\" is not allowed", Escaped(o)),
+            Refusal::OriginMalformed(OriginDefect::MultipleLines) => {
+                f.write_str("malformed Origin: more than one Origin field line")
+            }
+            Refusal::OriginMalformed(OriginDefect::Empty) => f.write_str("malformed Origin: empty"),
+            Refusal::OriginMalformed(OriginDefect::List) => {
+                f.write_str("malformed Origin: a comma-separated list where one origin is expected")
+            }
+            Refusal::OriginMalformed(OriginDefect::NotVisibleAscii) => {
+                f.write_str("malformed Origin: bytes that are not visible ASCII")
+            }
+            Refusal::MethodMalformed(MethodDefect::MultipleLines) => {
+                f.write_str("malformed Access-Control-Request-Method: more than one field line")
+            }
+            Refusal::MethodMalformed(MethodDefect::Empty) => {
+                f.write_str("malformed Access-Control-Request-Method: empty")
+            }
+            Refusal::MethodMalformed(MethodDefect::NotAToken) => {
+                f.write_str("malformed Access-Control-Request-Method: not a method token")
+            }
+            Refusal::MethodForbidden(m) => {
+                write!(
+                    f,
+                    "method \"{}\" is forbidden and never allowed",
+                    Escaped(m)
+                )
+            }
+            Refusal::MethodNotAllowed(m) => write!(f, "method \"{}\" is not allowed", Escaped(m)),
+            Refusal::HeaderMalformed(h) => write!(
+                f,
+                "malformed Access-Control-Request-Headers: \"{}\" is not a header name",
+                Escaped(h)
+            ),
+            Refusal::HeaderNotAllowed(h) => {
+                write!(f, "request header \"{}\" is not allowed", Escaped(h))
+            }
+        }
+    }
+}
+
+/// The `Vary` tokens of every possible answer. A decision names one of these
+/// lists, so merging them costs no allocation.
+pub(crate) mod vary {
+    pub(crate) const NONE: &[&str] = &[];
+    pub(crate) const ORIGIN: &[&str] = &["Origin"];
+    pub(crate) const PREFLIGHT: &[&str] = &[
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+    ];
+    pub(crate) const PREFLIGHT_ORIGIN: &[&str] = &[
+        "Origin",
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+    ];
+    pub(crate) const PREFLIGHT_PNA: &[&str] = &[
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+        "Access-Control-Request-Private-Network",
+    ];
+    pub(crate) const PREFLIGHT_ORIGIN_PNA: &[&str] = &[
+        "Origin",
+        "Access-Control-Request-Method",
+        "Access-Control-Request-Headers",
+        "Access-Control-Request-Private-Network",
+    ];
+}
+
+/// The value of `Access-Control-Allow-Origin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AllowOrigin<'r> {
+    None,
+    Any,
+    Echo(&'r [u8]),
+}
+
+/// The answer to one request; see [`evaluate`](crate::evaluate).
+///
+/// It borrows from the policy (`'p`) and the request (`'r`): values the
+/// policy fixes were computed when it was built, values taken from the
+/// request are echoed, and nothing is copied.
+#[derive(Clone, Debug)]
+pub struct Decision<'p, 'r, L> {
+    pub(crate) kind: RequestKind,
+    pub(crate) refusal: Option<Refusal<'r>>,
+    pub(crate) status: Option<u16>,
+    pub(crate) allow_origin: AllowOrigin<'r>,
+    pub(crate) credentials: bool,
+    pub(crate) methods: Option<&'r [u8]>,
+    /// The request's header lines, to echo, and where to stop: the line
+    /// and byte offset of a refused element (debug mode).
+    pub(crate) headers: Option<(L, Option<(usize, usize)>)>,
+    pub(crate) max_age: Option<&'p [u8]>,
+    pub(crate) expose: Option<&'p [u8]>,
+    pub(crate) private_network: bool,
+    pub(crate) vary: &'static [&'static str],
+}
+
+impl<'p, 'r, L> Decision<'p, 'r, L>
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    /// How the request was classified.
+    pub fn kind(&self) -> RequestKind {
+        self.kind
+    }
+
+    /// Is the request allowed? `true` for requests that are not CORS.
+    pub fn is_allowed(&self) -> bool {
+        self.refusal.is_none()
+    }
+
+    /// Why the request was refused, if it was.
+    pub fn refusal(&self) -> Option<Refusal<'r>> {
+        self.refusal
+    }
+
+    /// For a preflight, the status to answer with: 204 when allowed, 403
+    /// when refused (204 in debug mode when only the method or a header was
+    /// refused). `None` for other requests: the application answers those.
+    pub fn preflight_status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// Is this a preflight the adapter must answer itself, without calling
+    /// the application?
+    pub fn is_preflight(&self) -> bool {
+        self.kind == RequestKind::Preflight
+    }
+
+    /// The `Vary` tokens to merge into the response's `Vary`.
+    pub fn vary(&self) -> &'static [&'static str] {
+        self.vary
+    }
+
+    /// The CORS response headers, in a fixed order: `Allow-Origin`,
+    /// `Allow-Credentials`, `Allow-Methods`, `Allow-Headers` (one per
+    /// requested line that names a header), `Max-Age`, `Expose-Headers`,
+    /// `Allow-Private-Network`.
+    pub fn headers(&self) -> Headers<'_, 'r, L> {
+        Headers {
+            decision: self,
+            stage: 0,
+            lines: self.headers.as_ref().map(|(l, stop)| (l.clone(), *stop, 0)),
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value, if one is sent.
+    pub fn allow_origin(&self) -> Option<&'r [u8]> {
+        match self.allow_origin {
+            AllowOrigin::None => None,
+            AllowOrigin::Any => Some(b"*"),
+            AllowOrigin::Echo(o) => Some(o),
+        }
+    }
+
+    /// Is `Access-Control-Allow-Origin` the request's origin echoed (as
+    /// opposed to `*`)? Adapters can then reuse the request's own value.
+    pub fn echoes_origin(&self) -> bool {
+        matches!(self.allow_origin, AllowOrigin::Echo(_))
+    }
+}
+
+/// The `Access-Control-Allow-Headers` lines still to give: the lines, where
+/// to stop, and how many were given.
+type LineCursor<L> = (L, Option<(usize, usize)>, usize);
+
+/// Iterator over a decision's response headers; see [`Decision::headers`].
+#[derive(Clone, Debug)]
+pub struct Headers<'d, 'r, L> {
+    decision: &'d Decision<'d, 'r, L>,
+    stage: u8,
+    lines: Option<LineCursor<L>>,
+}
+
+impl<'d, 'r: 'd, L> Iterator for Headers<'d, 'r, L>
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    type Item = (ResponseHeader, &'d [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let d = self.decision;
+        loop {
+            let item = match self.stage {
+                0 => match d.allow_origin {
+                    AllowOrigin::None => None,
+                    AllowOrigin::Any => Some((ResponseHeader::AllowOrigin, &b"*"[..])),
+                    AllowOrigin::Echo(o) => Some((ResponseHeader::AllowOrigin, o)),
+                },
+                1 => d
+                    .credentials
+                    .then_some((ResponseHeader::AllowCredentials, &b"true"[..])),
+                2 => d.methods.map(|m| (ResponseHeader::AllowMethods, m)),
+                3 => {
+                    // Stay on this stage while lines remain.
+                    if let Some((lines, stop, n)) = &mut self.lines
+                        && let Some(line) = lines.next()
+                    {
+                        let no = *n;
+                        *n += 1;
+                        let line = match *stop {
+                            Some((stop_line, _)) if no > stop_line => continue,
+                            Some((stop_line, end)) if no == stop_line => {
+                                trim_list_end(line.get(..end).unwrap_or(&[]))
+                            }
+                            _ => line,
+                        };
+                        if names_something(line) {
+                            return Some((ResponseHeader::AllowHeaders, line));
+                        }
+                        continue;
+                    }
+                    None
+                }
+                4 => d.max_age.map(|v| (ResponseHeader::MaxAge, v)),
+                5 => d.expose.map(|v| (ResponseHeader::ExposeHeaders, v)),
+                6 => d
+                    .private_network
+                    .then_some((ResponseHeader::AllowPrivateNetwork, &b"true"[..])),
+                _ => return None,
+            };
+            self.stage += 1;
+            if item.is_some() {
+                return item;
+            }
+        }
+    }
+}
+
+/// Drops trailing commas and white space left where a list was cut.
+fn trim_list_end(mut s: &[u8]) -> &[u8] {
+    while let [rest @ .., b',' | b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}

@@ -1,0 +1,319 @@
+//! `evaluate`: classification, then the checks of CONTRACT.md §4 in order.
+
+use crate::bytes::{is_tchar_rt, is_visible_rt, trim_ows};
+use crate::decision::{
+    AllowOrigin, Decision, MethodDefect, OriginDefect, Refusal, RequestKind, vary,
+};
+use crate::header::Elements;
+use crate::method;
+use crate::policy::Policy;
+use crate::request::Request;
+
+/// A run-time origin check borrowed for one call; see [`Options::origin_check`].
+pub type DynOriginCheck<'c> = &'c dyn Fn(&[u8]) -> bool;
+
+/// Per-call options of [`evaluate_with`], for what a policy cannot hold:
+/// a run-time origin check (a closure over a table of tenants) and debug mode.
+#[derive(Clone, Copy, Default)]
+pub struct Options<'c> {
+    /// Consulted, like [`PolicyBuilder::origin_check`](crate::PolicyBuilder::origin_check),
+    /// only when neither a pattern nor the policy's own check allows the
+    /// origin; it sees the trimmed origin alone. Ignored by `"*"` policies.
+    pub origin_check: Option<DynOriginCheck<'c>>,
+    /// Debug mode: a preflight from an allowed origin refused for its method
+    /// or a header is answered 204 with the headers computed so far, so the
+    /// browser's console names the exact method or header at fault.
+    ///
+    /// It reveals to allowed origins which methods and headers pass; leave
+    /// it off in production. Refused origins still get nothing.
+    pub debug: bool,
+}
+
+impl core::fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Options")
+            .field("origin_check", &self.origin_check.is_some())
+            .field("debug", &self.debug)
+            .finish()
+    }
+}
+
+/// Decides how to answer a request under a policy.
+///
+/// Never allocates, never panics; the work is linear in the bytes of the
+/// CORS request headers and independent of the size of the policy's lists.
+///
+/// ```
+/// use cors_policy::{evaluate, Policy, Request, RequestKind, ResponseHeader};
+/// let policy = Policy::builder()
+///     .allow_origins(&["https://app.example"])
+///     .allow_methods(&["PUT"])
+///     .allow_headers(&["content-type"])
+///     .build()
+///     .unwrap();
+/// let headers = [
+///     ("Origin", "https://app.example"),
+///     ("Access-Control-Request-Method", "PUT"),
+///     ("Access-Control-Request-Headers", "content-type"),
+/// ];
+/// let decision = evaluate(&policy, &Request::from_pairs(b"OPTIONS", &headers));
+/// assert_eq!(decision.kind(), RequestKind::Preflight);
+/// assert_eq!(decision.preflight_status(), Some(204));
+/// let sent: Vec<_> = decision.headers().collect();
+/// assert_eq!(sent[0], (ResponseHeader::AllowOrigin, &b"https://app.example"[..]));
+/// ```
+#[inline]
+pub fn evaluate<'p, 'r, const N: usize, L>(
+    policy: &'p Policy<'_, N>,
+    request: &Request<'r, L>,
+) -> Decision<'p, 'r, L>
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    evaluate_with(policy, request, &Options::default())
+}
+
+/// Checks one `Origin` line (CONTRACT.md §4.1): trimmed, then visible ASCII
+/// without commas. Returns the trimmed value.
+#[inline]
+fn check_origin<'r, L: Iterator<Item = &'r [u8]>>(
+    first: &'r [u8],
+    mut rest: L,
+) -> Result<&'r [u8], OriginDefect> {
+    // Fetch, "CORS protocol": a request has at most one `Origin`.
+    if rest.next().is_some() {
+        return Err(OriginDefect::MultipleLines);
+    }
+    let o = trim_ows(first);
+    if o.is_empty() {
+        return Err(OriginDefect::Empty);
+    }
+    for &b in o {
+        if b == b',' {
+            return Err(OriginDefect::List);
+        }
+        if !is_visible_rt(b) {
+            return Err(OriginDefect::NotVisibleAscii);
+        }
+    }
+    Ok(o)
+}
+
+/// Patterns first, then the policy's check, then the caller's.
+pub(crate) fn origin_allowed<const N: usize>(
+    policy: &Policy<'_, N>,
+    origin: &[u8],
+    extra: Option<DynOriginCheck<'_>>,
+) -> bool {
+    if policy.config.any_origin {
+        return !origin.is_empty();
+    }
+    policy.origins.matches(policy.config.origins, origin)
+        || policy.config.origin_check.is_some_and(|f| f(origin))
+        || extra.is_some_and(|f| f(origin))
+}
+
+/// [`evaluate`] with [`Options`]: a run-time origin check and debug mode.
+///
+/// ```
+/// use cors_policy::{evaluate_with, Options, Policy, Request};
+/// let tenants = ["https://shop.tenant.example"];
+/// let check = |o: &[u8]| tenants.iter().any(|t| t.as_bytes() == o);
+/// let policy = Policy::builder().allow_origins(&["https://app.example"]).build().unwrap();
+/// let options = Options { origin_check: Some(&check), debug: false };
+/// let headers = [("Origin", "https://shop.tenant.example")];
+/// let decision = evaluate_with(&policy, &Request::from_pairs(b"GET", &headers), &options);
+/// assert_eq!(decision.allow_origin(), Some(&b"https://shop.tenant.example"[..]));
+/// ```
+pub fn evaluate_with<'p, 'r, const N: usize, L>(
+    policy: &'p Policy<'_, N>,
+    request: &Request<'r, L>,
+    options: &Options<'_>,
+) -> Decision<'p, 'r, L>
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    let any_origin = policy.config.any_origin;
+    let mut origins = request.origin.clone();
+    let expose = policy.expose_headers_value();
+    let Some(first) = origins.next() else {
+        // CONTRACT.md §3: a `"*"` policy answers `*` to every response, so
+        // shared caches need no `Vary` (Fetch, "CORS protocol and HTTP caches").
+        return Decision {
+            kind: RequestKind::NotCors,
+            refusal: None,
+            status: None,
+            allow_origin: if any_origin {
+                AllowOrigin::Any
+            } else {
+                AllowOrigin::None
+            },
+            credentials: false,
+            methods: None,
+            headers: None,
+            max_age: None,
+            expose: if any_origin { expose } else { None },
+            private_network: false,
+            vary: if any_origin { vary::NONE } else { vary::ORIGIN },
+        };
+    };
+    let mut acrm = request.acrm.clone();
+    let acrm_first = acrm.next();
+    // Fetch, "CORS-preflight request": `OPTIONS`, byte-exact, with ACRM.
+    let kind = match acrm_first {
+        Some(_) if request.method() == b"OPTIONS" => RequestKind::Preflight,
+        _ => RequestKind::Actual,
+    };
+
+    let origin = check_origin(first, origins);
+    let origin_result = match origin {
+        Ok(_) if any_origin => Ok(AllowOrigin::Any),
+        Ok(o) => {
+            if origin_allowed(policy, o, options.origin_check) {
+                Ok(AllowOrigin::Echo(o))
+            } else {
+                Err(Refusal::OriginNotAllowed(o))
+            }
+        }
+        // A `"*"` policy answers `*` whatever the origin looks like.
+        Err(_) if any_origin => Ok(AllowOrigin::Any),
+        Err(defect) => Err(Refusal::OriginMalformed(defect)),
+    };
+    let credentials = policy.config.credentials;
+
+    if kind == RequestKind::Actual {
+        let vary = if any_origin { vary::NONE } else { vary::ORIGIN };
+        return match origin_result {
+            Ok(allow_origin) => Decision {
+                kind,
+                refusal: None,
+                status: None,
+                allow_origin,
+                credentials,
+                methods: None,
+                headers: None,
+                max_age: None,
+                expose,
+                private_network: false,
+                vary,
+            },
+            Err(refusal) => Decision::refused(kind, refusal, None, vary),
+        };
+    }
+
+    let vary = match (any_origin, policy.config.private_network) {
+        (true, false) => vary::PREFLIGHT,
+        (false, false) => vary::PREFLIGHT_ORIGIN,
+        (true, true) => vary::PREFLIGHT_PNA,
+        (false, true) => vary::PREFLIGHT_ORIGIN_PNA,
+    };
+    let allow_origin = match origin_result {
+        Ok(a) => a,
+        Err(refusal) => return Decision::refused(kind, refusal, Some(403), vary),
+    };
+    // What debug mode answers: the origin (and credentials) so far.
+    let partial = |refusal, methods, headers| Decision {
+        kind,
+        refusal: Some(refusal),
+        status: Some(if options.debug { 204 } else { 403 }),
+        allow_origin: if options.debug {
+            allow_origin
+        } else {
+            AllowOrigin::None
+        },
+        credentials: options.debug && credentials,
+        methods: if options.debug { methods } else { None },
+        headers: if options.debug { headers } else { None },
+        max_age: None,
+        expose: None,
+        private_network: false,
+        vary,
+    };
+
+    // §4.2: exactly one ACRM line holding one token.
+    let method = match (acrm_first, acrm.next()) {
+        (_, Some(_)) => Err(Refusal::MethodMalformed(MethodDefect::MultipleLines)),
+        (Some(m), None) => {
+            let m = trim_ows(m);
+            if m.is_empty() {
+                Err(Refusal::MethodMalformed(MethodDefect::Empty))
+            } else if !m.iter().all(|&b| is_tchar_rt(b)) {
+                Err(Refusal::MethodMalformed(MethodDefect::NotAToken))
+            } else if method::is_forbidden(m) {
+                Err(Refusal::MethodForbidden(m))
+            } else if method::is_safelisted(m)
+                || policy.methods.any
+                || policy.methods.contains(policy.config.methods, m)
+            {
+                Ok(m)
+            } else {
+                Err(Refusal::MethodNotAllowed(m))
+            }
+        }
+        (None, None) => Err(Refusal::MethodMalformed(MethodDefect::Empty)),
+    };
+    let method = match method {
+        Ok(m) => m,
+        Err(refusal) => return partial(refusal, None, None),
+    };
+
+    // §4.3: every element of every ACRH line must be a token and allowed.
+    // Fetch, "CORS-preflight fetch" step 7.5-7.6.
+    let list = policy.config.headers;
+    for element in Elements::new(request.acrh.clone()) {
+        let refusal = if !element.name.iter().all(|&b| is_tchar_rt(b)) {
+            Refusal::HeaderMalformed(element.name)
+        } else if policy.headers.allows(list, element.name) {
+            continue;
+        } else {
+            Refusal::HeaderNotAllowed(element.name)
+        };
+        return partial(
+            refusal,
+            Some(method),
+            Some((request.acrh.clone(), Some((element.line, element.start)))),
+        );
+    }
+
+    // §4.4: Private Network Access, only when enabled and asked exactly.
+    let mut pna = request.acrpn.clone();
+    let private_network = policy.config.private_network
+        && matches!((pna.next(), pna.next()), (Some(v), None) if trim_ows(v) == b"true");
+
+    Decision {
+        kind,
+        refusal: None,
+        status: Some(204),
+        allow_origin,
+        credentials,
+        methods: Some(method),
+        headers: Some((request.acrh.clone(), None)),
+        max_age: policy.max_age_value(),
+        expose: None,
+        private_network,
+        vary,
+    }
+}
+
+impl<'p, 'r, L> Decision<'p, 'r, L> {
+    fn refused(
+        kind: RequestKind,
+        refusal: Refusal<'r>,
+        status: Option<u16>,
+        vary: &'static [&'static str],
+    ) -> Self {
+        Decision {
+            kind,
+            refusal: Some(refusal),
+            status,
+            allow_origin: AllowOrigin::None,
+            credentials: false,
+            methods: None,
+            headers: None,
+            max_age: None,
+            expose: None,
+            private_network: false,
+            vary,
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! A `no_std`, allocation-free, panic-free CORS engine: it classifies a
+//! request, decides, and gives the exact response headers, following the
+//! WHATWG Fetch standard's CORS protocol.
+//!
+//! # Example
+//!
+//! ```
+//! use cors_policy::{evaluate, Policy, Request, RequestKind, ResponseHeader};
+//!
+//! let policy = Policy::builder()
+//!     .allow_origins(&["https://app.example", "https://*.app.example", "http://localhost:*"])
+//!     .allow_credentials(true)
+//!     .allow_methods(&["GET", "PUT", "DELETE"])
+//!     .allow_headers(&["content-type", "authorization"])
+//!     .expose_headers(&["x-request-id"])
+//!     .max_age(600)
+//!     .build()?;
+//!
+//! // A preflight, as any header store can present it (here: raw pairs).
+//! let request = [
+//!     ("Origin", "https://eu.app.example"),
+//!     ("Access-Control-Request-Method", "PUT"),
+//!     ("Access-Control-Request-Headers", "authorization,content-type"),
+//! ];
+//! let decision = evaluate(&policy, &Request::from_pairs(b"OPTIONS", &request));
+//!
+//! assert_eq!(decision.kind(), RequestKind::Preflight);
+//! assert!(decision.is_allowed());
+//! assert_eq!(decision.preflight_status(), Some(204));
+//! let headers: Vec<(ResponseHeader, &[u8])> = decision.headers().collect();
+//! assert_eq!(headers, [
+//!     (ResponseHeader::AllowOrigin, &b"https://eu.app.example"[..]),
+//!     (ResponseHeader::AllowCredentials, b"true"),
+//!     (ResponseHeader::AllowMethods, b"PUT"),
+//!     (ResponseHeader::AllowHeaders, b"authorization,content-type"),
+//!     (ResponseHeader::MaxAge, b"600"),
+//! ]);
+//! assert_eq!(
+//!     decision.vary(),
+//!     ["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"]
+//! );
+//!
+//! // A refused origin gets no CORS header, and a reason for the logs.
+//! let request = [("Origin", "https://app.example.evil")];
+//! let decision = evaluate(&policy, &Request::from_pairs(b"GET", &request));
+//! assert!(!decision.is_allowed());
+//! assert_eq!(decision.headers().count(), 0);
+//! assert_eq!(decision.refusal().unwrap().to_string(), "origin \"https://app.example.evil\" is not allowed");
+//! # Ok::<(), cors_policy::PolicyErrors<'static>>(())
+//! ```
+//!
+//! # Security considerations
+//!
+//! - CORS is not access control: a refused actual request still reaches the
+//!   application (the browser only hides the response). Authenticate
+//!   requests on their own.
+//! - Policies are validated when built. `*` with credentials, non-canonical
+//!   origins (which would never match), forbidden methods and header names,
+//!   `*` exposed with credentials and private-network access for `*` are
+//!   refused, each error naming its entry.
+//! - Origins are compared byte-exactly after trimming spaces and tabs, as
+//!   browsers serialise them. `https://*.example.com` matches one or more
+//!   well-formed labels before `.example.com`, never `example.com` itself
+//!   nor `evilexample.com`. Two `Origin` lines, a list, an empty value or
+//!   bytes that are not visible ASCII are refused.
+//! - `Vary` names every request header an answer depends on, so shared
+//!   caches never serve one origin's answer to another.
+//! - A `*` in `allowed_headers` never covers `authorization` (Fetch, "CORS
+//!   non-wildcard request-header name").
+//! - Debug mode ([`Options::debug`]) tells allowed origins which methods
+//!   and headers pass; keep it off in production.
+//!
+//! # Cargo features
+//!
+//! None yet: the crate is `no_std`, uses no allocator and has one
+//! dependency, `heapless`.
+//!
+//! # Performance
+//!
+//! [`evaluate`] looks at each byte of the CORS request headers a bounded
+//! number of times and finds origins, methods and header names through hash
+//! indexes built with the policy, so a policy of 1,000 origins answers as
+//! fast as one of 3. Measured numbers and the command that reproduces them
+//! are in the README's performance section (`cargo bench`).
+//!
+//! Limits: [`DEFAULT_CAPACITY`] origin patterns by default (any `N` with
+//! `Policy<'_, N>`), [`MAX_METHODS`], [`MAX_ALLOWED_HEADERS`],
+//! [`MAX_EXPOSE_HEADERS_LEN`], [`MAX_MAX_AGE`]. Request headers are not
+//! bounded by the engine: their cost is linear and needs no storage, so
+//! the HTTP server's header-size limit is the bound.
+//!
+//! # Minimum supported Rust version
+//!
+//! Rust 1.88.
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::unreachable,
+        clippy::todo,
+        clippy::unimplemented
+    )
+)]
+
+mod bytes;
+mod decision;
+mod error;
+mod evaluate;
+mod header;
+mod index;
+mod method;
+mod origin;
+mod policy;
+mod request;
+
+pub use decision::{
+    Check, Decision, Headers, MethodDefect, OriginDefect, Refusal, RequestKind, ResponseHeader,
+};
+pub use error::{Canonical, Errors, OriginProblem, PolicyError, PolicyErrors};
+pub use evaluate::{DynOriginCheck, Options, evaluate, evaluate_with};
+pub use header::MAX_ALLOWED_HEADERS;
+pub use method::MAX_METHODS;
+pub use policy::{
+    DEFAULT_CAPACITY, MAX_EXPOSE_HEADERS_LEN, MAX_MAX_AGE, OriginCheck, Policy, PolicyBuilder,
+};
+pub use request::{CorsRequestHeader, PairLines, Request};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,547 @@
+//! Origin patterns: their validation when a policy is built, and matching a
+//! request's `Origin` against them in time independent of their number.
+//!
+//! Fetch, "origin" and "serialization of an origin": a browser sends a
+//! scheme, `://`, a lower-case host and a port only when it is not the
+//! scheme's default, with no path and no trailing slash; or `null`.
+//! Patterns are therefore required in exactly that form and compared
+//! byte-exactly (CONTRACT.md §2, §4.1).
+
+use crate::bytes::{self, FNV_START, at, eq, find_scheme_sep, fnv, mix, range};
+use crate::error::{Canonical, OriginProblem};
+use crate::index::Index;
+
+/// How a pattern matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// `scheme://host[:port]`, compared whole.
+    Exact,
+    /// `scheme://host:*`: any port, or none.
+    AnyPort,
+    /// `scheme://*.suffix[:port]`: one or more labels before `suffix`.
+    Sub,
+    /// `scheme://*.suffix:*`.
+    SubAnyPort,
+    /// `null`.
+    Null,
+}
+
+/// A parsed, valid pattern: byte ranges into the entry.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Parsed {
+    pub(crate) kind: Kind,
+    scheme_end: usize,
+    /// Host, or for `Sub*` the suffix starting at its leading dot.
+    host: (usize, usize),
+    /// Port including its colon, empty when none (or `:*`).
+    port: (usize, usize),
+}
+
+/// The outcome of parsing a pattern.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum PatternCheck<'s> {
+    Ok(Parsed),
+    Invalid(OriginProblem),
+    NonCanonical(Canonical<'s>),
+}
+
+const fn default_port(scheme: &[u8]) -> &'static [u8] {
+    if bytes::eq_ignore_case(scheme, b"http") || bytes::eq_ignore_case(scheme, b"ws") {
+        b"80"
+    } else if bytes::eq_ignore_case(scheme, b"https") || bytes::eq_ignore_case(scheme, b"wss") {
+        b"443"
+    } else {
+        b""
+    }
+}
+
+/// Checks a DNS host (or a wildcard's suffix without its dot): labels of
+/// letters, digits and hyphens, 1 to 63 bytes each, 253 in all.
+/// Returns (valid, has_upper_case).
+const fn check_labels(host: &[u8]) -> (bool, bool) {
+    if host.is_empty() || host.len() > 253 {
+        return (false, false);
+    }
+    let mut upper = false;
+    let mut label = 0usize;
+    let mut rest = host;
+    while let [b, tail @ ..] = rest {
+        let c = *b;
+        if c == b'.' {
+            if label == 0 {
+                return (false, upper);
+            }
+            label = 0;
+        } else {
+            if c.is_ascii_uppercase() {
+                upper = true;
+            } else if !bytes::is_ldh(c) {
+                return (false, upper);
+            }
+            label += 1;
+            if label > 63 {
+                return (false, upper);
+            }
+        }
+        rest = tail;
+    }
+    (label > 0, upper)
+}
+
+/// Checks the inside of `[...]`: hex digits, colons and dots.
+const fn check_ipv6(inner: &[u8]) -> (bool, bool) {
+    if inner.is_empty() {
+        return (false, false);
+    }
+    let mut upper = false;
+    let mut rest = inner;
+    while let [b, tail @ ..] = rest {
+        let c = *b;
+        if matches!(c, b'A'..=b'F') {
+            upper = true;
+        } else if !(c.is_ascii_digit() || matches!(c, b'a'..=b'f' | b':' | b'.')) {
+            return (false, upper);
+        }
+        rest = tail;
+    }
+    (true, upper)
+}
+
+/// Parses and validates one pattern of `allowed_origins`.
+pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
+    let p = entry.as_bytes();
+    if eq(p, b"null") {
+        return PatternCheck::Ok(Parsed {
+            kind: Kind::Null,
+            scheme_end: 0,
+            host: (0, 0),
+            port: (0, 0),
+        });
+    }
+    if eq(p, b"*") {
+        return PatternCheck::Invalid(OriginProblem::WildcardInList);
+    }
+    let Some(sep) = find_scheme_sep(p) else {
+        return PatternCheck::Invalid(OriginProblem::MissingScheme);
+    };
+    let scheme = range(p, 0, sep);
+    let mut lowercase = false;
+    // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )
+    match scheme {
+        [first, ..] if first.is_ascii_alphabetic() => {}
+        _ => return PatternCheck::Invalid(OriginProblem::BadScheme),
+    }
+    let mut rest = scheme;
+    while let [b, tail @ ..] = rest {
+        if b.is_ascii_uppercase() {
+            lowercase = true;
+        } else if !(b.is_ascii_lowercase()
+            || b.is_ascii_digit()
+            || matches!(*b, b'+' | b'-' | b'.'))
+        {
+            return PatternCheck::Invalid(OriginProblem::BadScheme);
+        }
+        rest = tail;
+    }
+    let auth_start = sep + 3;
+    // The authority ends at the first '/', '?' or '#'.
+    let mut auth_end = auth_start;
+    while auth_end < p.len() {
+        match at(p, auth_end) {
+            Some(b'/' | b'?' | b'#') => break,
+            _ => auth_end += 1,
+        }
+    }
+    let cut = auth_end;
+    let authority = range(p, auth_start, auth_end);
+    if authority.is_empty() {
+        return PatternCheck::Invalid(OriginProblem::MissingHost);
+    }
+    if bytes::find(authority, b'@').is_some() {
+        return PatternCheck::Invalid(OriginProblem::Userinfo);
+    }
+    // Split host and port.
+    let host_end_rel = if let [b'[', ..] = authority {
+        match bytes::find(authority, b']') {
+            Some(i) => i + 1,
+            None => return PatternCheck::Invalid(OriginProblem::BadHost),
+        }
+    } else {
+        match bytes::find(authority, b':') {
+            Some(i) => i,
+            None => authority.len(),
+        }
+    };
+    let host = range(authority, 0, host_end_rel);
+    let port_part = range(authority, host_end_rel, authority.len());
+    let mut kind = Kind::Exact;
+    let mut host_start = auth_start;
+    if let [b'[', inner @ .., b']'] = host {
+        let (ok, upper) = check_ipv6(inner);
+        if !ok {
+            return PatternCheck::Invalid(OriginProblem::BadHost);
+        }
+        lowercase = lowercase || upper;
+    } else if host.is_empty() {
+        return PatternCheck::Invalid(OriginProblem::MissingHost);
+    } else {
+        let labels = if let [b'*', b'.', tail @ ..] = host {
+            kind = Kind::Sub;
+            // The suffix is kept with its leading dot: `.example.com`.
+            host_start = auth_start + 1;
+            tail
+        } else {
+            host
+        };
+        if bytes::find(labels, b'*').is_some() {
+            return PatternCheck::Invalid(OriginProblem::MisplacedWildcard);
+        }
+        let (ok, upper) = check_labels(labels);
+        if !ok {
+            return PatternCheck::Invalid(OriginProblem::BadHost);
+        }
+        lowercase = lowercase || upper;
+    }
+    let host_end = auth_start + host_end_rel;
+    let port_start = host_end;
+    let mut strip = (0usize, 0usize);
+    let mut port = (port_start, port_start);
+    match port_part {
+        [] => {}
+        [b':'] => strip = (port_start, port_start + 1),
+        [b':', b'*'] => {
+            kind = match kind {
+                Kind::Sub => Kind::SubAnyPort,
+                _ => Kind::AnyPort,
+            };
+        }
+        [b':', digits @ ..] => {
+            if digits.len() > 5 {
+                return PatternCheck::Invalid(OriginProblem::BadPort);
+            }
+            let mut value = 0u32;
+            let mut rest = digits;
+            while let [d, tail @ ..] = rest {
+                if !d.is_ascii_digit() {
+                    return PatternCheck::Invalid(if *d == b'*' {
+                        OriginProblem::MisplacedWildcard
+                    } else {
+                        OriginProblem::BadPort
+                    });
+                }
+                value = value * 10 + (*d - b'0') as u32;
+                rest = tail;
+            }
+            if value == 0 || value > 65535 || matches!(digits, [b'0', ..]) {
+                return PatternCheck::Invalid(OriginProblem::BadPort);
+            }
+            if eq(digits, default_port(scheme)) {
+                strip = (port_start, port_start + port_part.len());
+            } else {
+                port = (port_start, port_start + port_part.len());
+            }
+        }
+        _ => return PatternCheck::Invalid(OriginProblem::BadPort),
+    }
+    if lowercase || cut < p.len() || strip.1 > strip.0 {
+        return PatternCheck::NonCanonical(Canonical {
+            entry,
+            lowercase,
+            cut,
+            strip,
+        });
+    }
+    PatternCheck::Ok(Parsed {
+        kind,
+        scheme_end: sep,
+        host: (host_start, host_end),
+        port,
+    })
+}
+
+/// Polynomial hash of a host read right to left, so that the hash of every
+/// dot-suffix is available in one backward pass over the request's host.
+#[inline(always)]
+const fn host_step(h: u64, b: u8) -> u64 {
+    h.wrapping_mul(0x100_0000_01b3).wrapping_add(b as u64 + 1)
+}
+
+const fn host_hash(host: &[u8]) -> u64 {
+    let mut h = 0u64;
+    let mut rest = host;
+    while let [init @ .., last] = rest {
+        h = host_step(h, *last);
+        rest = init;
+    }
+    h
+}
+
+#[inline(always)]
+const fn key(kind: Kind, scheme_h: u64, host_h: u64, port_h: u64) -> u64 {
+    let salt = match kind {
+        Kind::Exact => 0x9e37_79b9_7f4a_7c15,
+        Kind::AnyPort => 0xd1b5_4a32_d192_ed03,
+        Kind::Sub => 0x8cb9_2ba7_2f3d_8dd7,
+        Kind::SubAnyPort => 0xabc9_8388_fb8f_ac03,
+        Kind::Null => 0,
+    };
+    mix(salt ^ scheme_h ^ host_h.rotate_left(21) ^ port_h.rotate_left(42))
+}
+
+/// The origin patterns of a policy, indexed for lookups whose cost does not
+/// depend on how many there are.
+#[derive(Clone, Copy)]
+pub(crate) struct OriginIndex<const N: usize> {
+    index: Index<N>,
+    parsed: [Parsed; N],
+    null: bool,
+    /// Some pattern is `AnyPort`, `Sub` or `SubAnyPort`.
+    wildcards: bool,
+    subdomains: bool,
+}
+
+const NO_PARSE: Parsed = Parsed {
+    kind: Kind::Null,
+    scheme_end: 0,
+    host: (0, 0),
+    port: (0, 0),
+};
+
+impl<const N: usize> OriginIndex<N> {
+    /// Indexes valid patterns; the builder has validated them all before.
+    pub(crate) const fn build(list: &[&str]) -> Self {
+        let mut ix = OriginIndex {
+            index: Index::new(),
+            parsed: [NO_PARSE; N],
+            null: false,
+            wildcards: false,
+            subdomains: false,
+        };
+        let mut i = 0;
+        while i < list.len() && i < N {
+            if let Some(entry) = bytes::str_at(list, i)
+                && let PatternCheck::Ok(parsed) = check_pattern(entry)
+            {
+                let p = entry.as_bytes();
+                let scheme = range(p, 0, parsed.scheme_end);
+                let host = range(p, parsed.host.0, parsed.host.1);
+                let port = range(p, parsed.port.0, parsed.port.1);
+                let h = key(
+                    parsed.kind,
+                    fnv(FNV_START, scheme, false),
+                    host_hash(host),
+                    fnv(FNV_START, port, false),
+                );
+                match parsed.kind {
+                    Kind::Null => ix.null = true,
+                    Kind::Exact => {}
+                    Kind::AnyPort => ix.wildcards = true,
+                    Kind::Sub | Kind::SubAnyPort => {
+                        ix.wildcards = true;
+                        ix.subdomains = true;
+                    }
+                }
+                if !matches!(parsed.kind, Kind::Null) {
+                    bytes::set(&mut ix.parsed, i, parsed);
+                    ix.index.insert(i, h);
+                }
+            }
+            i += 1;
+        }
+        ix
+    }
+
+    fn probe(
+        &self,
+        list: &[&str],
+        kind: Kind,
+        h: u64,
+        scheme: &[u8],
+        host: &[u8],
+        port: &[u8],
+    ) -> bool {
+        for pos in self.index.candidates(h) {
+            let (Some(parsed), Some(entry)) = (self.parsed.get(pos), list.get(pos)) else {
+                continue;
+            };
+            if parsed.kind != kind {
+                continue;
+            }
+            let p = entry.as_bytes();
+            if p.get(..parsed.scheme_end) == Some(scheme)
+                && p.get(parsed.host.0..parsed.host.1) == Some(host)
+                && p.get(parsed.port.0..parsed.port.1) == Some(port)
+            {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Does a trimmed, visible-ASCII request origin match a pattern?
+    ///
+    /// One pass to split the origin, one backward pass over the host for
+    /// subdomain patterns; each candidate key costs one bucket chain.
+    pub(crate) fn matches(&self, list: &[&str], origin: &[u8]) -> bool {
+        if origin == b"null" {
+            return self.null;
+        }
+        let Some(sep) = find_scheme_sep(origin) else {
+            return false;
+        };
+        let (Some(scheme), Some(authority)) = (origin.get(..sep), origin.get(sep + 3..)) else {
+            return false;
+        };
+        let host_len = match authority {
+            [b'[', ..] => match authority.iter().position(|&b| b == b']') {
+                Some(i) => i + 1,
+                None => return false,
+            },
+            _ => authority
+                .iter()
+                .position(|&b| b == b':')
+                .unwrap_or(authority.len()),
+        };
+        let (host, port) = authority
+            .split_at_checked(host_len)
+            .unwrap_or((authority, &[]));
+        let scheme_h = fnv(FNV_START, scheme, false);
+        let port_h = fnv(FNV_START, port, false);
+        let empty_h = fnv(FNV_START, b"", false);
+        // A port a wildcard may stand for: `:` and 1 to 5 digits.
+        let port_ok = match port {
+            [] => true,
+            [b':', digits @ ..] => {
+                !digits.is_empty() && digits.len() <= 5 && digits.iter().all(u8::is_ascii_digit)
+            }
+            _ => false,
+        };
+        let subdomains = self.subdomains && port_ok && valid_request_host(host);
+        let mut h = 0u64;
+        for (i, &b) in host.iter().enumerate().rev() {
+            h = host_step(h, b);
+            if subdomains && b == b'.' && i > 0 {
+                let suffix = host.get(i..).unwrap_or(&[]);
+                if self.probe(
+                    list,
+                    Kind::Sub,
+                    key(Kind::Sub, scheme_h, h, port_h),
+                    scheme,
+                    suffix,
+                    port,
+                ) || self.probe(
+                    list,
+                    Kind::SubAnyPort,
+                    key(Kind::SubAnyPort, scheme_h, h, empty_h),
+                    scheme,
+                    suffix,
+                    &[],
+                ) {
+                    return true;
+                }
+            }
+        }
+        if self.probe(
+            list,
+            Kind::Exact,
+            key(Kind::Exact, scheme_h, h, port_h),
+            scheme,
+            host,
+            port,
+        ) {
+            return true;
+        }
+        self.wildcards
+            && port_ok
+            && self.probe(
+                list,
+                Kind::AnyPort,
+                key(Kind::AnyPort, scheme_h, h, empty_h),
+                scheme,
+                host,
+                &[],
+            )
+    }
+}
+
+/// Is a request's host a sequence of non-empty lower-case LDH labels, the
+/// only hosts a subdomain pattern may match?
+fn valid_request_host(host: &[u8]) -> bool {
+    let mut label = 0usize;
+    for &b in host {
+        if b == b'.' {
+            if label == 0 {
+                return false;
+            }
+            label = 0;
+        } else if bytes::is_ldh_rt(b) {
+            label += 1;
+        } else {
+            return false;
+        }
+    }
+    label > 0
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use std::string::ToString;
+
+    fn canonical(entry: &str) -> std::string::String {
+        match check_pattern(entry) {
+            PatternCheck::NonCanonical(c) => c.to_string(),
+            other => std::format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn canonical_spellings() {
+        assert_eq!(canonical("https://App.Example/"), "https://app.example");
+        assert_eq!(canonical("https://app.example:443"), "https://app.example");
+        assert_eq!(
+            canonical("http://app.example:80/path?q"),
+            "http://app.example"
+        );
+        assert_eq!(canonical("HTTP://[::1]:"), "http://[::1]");
+        assert_eq!(
+            canonical("https://*.Example.com:8443/"),
+            "https://*.example.com:8443"
+        );
+    }
+
+    #[test]
+    fn invalid_patterns() {
+        let problem = |e| match check_pattern(e) {
+            PatternCheck::Invalid(p) => Some(p),
+            _ => None,
+        };
+        assert_eq!(problem("*"), Some(OriginProblem::WildcardInList));
+        assert_eq!(problem("app.example"), Some(OriginProblem::MissingScheme));
+        assert_eq!(problem("https://"), Some(OriginProblem::MissingHost));
+        assert_eq!(
+            problem("https://a@b.example"),
+            Some(OriginProblem::Userinfo)
+        );
+        assert_eq!(
+            problem("https://foo*.example"),
+            Some(OriginProblem::MisplacedWildcard)
+        );
+        assert_eq!(problem("https://*"), Some(OriginProblem::MisplacedWildcard));
+        assert_eq!(problem("https://a..b"), Some(OriginProblem::BadHost));
+        assert_eq!(
+            problem("https://a.example:99999"),
+            Some(OriginProblem::BadPort)
+        );
+        assert_eq!(
+            problem("https://a.example:080"),
+            Some(OriginProblem::BadPort)
+        );
+        assert_eq!(
+            problem("https://a.example:8*"),
+            Some(OriginProblem::MisplacedWildcard)
+        );
+        assert_eq!(problem("1https://a"), Some(OriginProblem::BadScheme));
+    }
+}

@@ -1,0 +1,196 @@
+//! The conformance vectors (`tests/vectors/vectors.json`, a copy of
+//! `shared/conformance/vectors.json`) run through the core, as data.
+
+use cors_policy::{Policy, PolicyBuilder, Request, evaluate};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StarOr {
+    Star(String),
+    List(Vec<String>),
+}
+
+#[derive(Deserialize)]
+struct VPolicy {
+    allowed_origins: StarOr,
+    allow_credentials: bool,
+    allowed_methods: StarOr,
+    allowed_headers: StarOr,
+    expose_headers: StarOr,
+    max_age: Option<u32>,
+    allow_private_network: bool,
+}
+
+#[derive(Deserialize)]
+struct VRequest {
+    method: String,
+    headers: Vec<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct Expect {
+    kind: String,
+    allowed: Option<bool>,
+    headers: Option<Vec<(String, String)>>,
+    vary: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct Vector {
+    name: String,
+    policy: VPolicy,
+    request: VRequest,
+    expect: Expect,
+}
+
+fn list(s: &StarOr) -> Vec<&str> {
+    match s {
+        StarOr::Star(s) => vec![s.as_str()],
+        StarOr::List(l) => l.iter().map(String::as_str).collect(),
+    }
+}
+
+fn vectors() -> Vec<Vector> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/vectors.json"
+    ))
+    .expect("vectors.json");
+    serde_json::from_str(&text).expect("vectors parse")
+}
+
+fn run(v: &Vector) -> Result<(), String> {
+    let origins = list(&v.policy.allowed_origins);
+    let methods = list(&v.policy.allowed_methods);
+    let headers = list(&v.policy.allowed_headers);
+    let expose = list(&v.policy.expose_headers);
+    let mut b = PolicyBuilder::new()
+        .allow_credentials(v.policy.allow_credentials)
+        .allow_methods(&methods)
+        .allow_headers(&headers)
+        .expose_headers(&expose)
+        .allow_private_network(v.policy.allow_private_network);
+    b = match &v.policy.allowed_origins {
+        StarOr::Star(_) => b.allow_any_origin(),
+        StarOr::List(_) => b.allow_origins(&origins),
+    };
+    if let Some(age) = v.policy.max_age {
+        b = b.max_age(age);
+    }
+    let built: Result<Policy, _> = b.build();
+    let policy = match (built, v.expect.kind.as_str()) {
+        (Err(e), "invalid_policy") => {
+            if e.iter().count() == 0 {
+                return Err("refused without a reason".into());
+            }
+            return Ok(());
+        }
+        (Ok(_), "invalid_policy") => return Err("policy built but should be refused".into()),
+        (Err(e), _) => return Err(format!("policy refused: {e}")),
+        (Ok(p), _) => p,
+    };
+    let pairs: Vec<(&[u8], &[u8])> = v
+        .request
+        .headers
+        .iter()
+        .map(|(n, val)| (n.as_bytes(), val.as_bytes()))
+        .collect();
+    let request = Request::from_pairs(v.request.method.as_bytes(), &pairs);
+    let d = evaluate(&policy, &request);
+    let e = &v.expect;
+    let mut problems = Vec::new();
+    if d.kind().as_str() != e.kind {
+        problems.push(format!("kind {} != {}", d.kind(), e.kind));
+    }
+    if let Some(allowed) = e.allowed
+        && d.is_allowed() != allowed
+    {
+        problems.push(format!(
+            "allowed {} != {allowed} ({:?})",
+            d.is_allowed(),
+            d.refusal()
+        ));
+    }
+    let got: Vec<(String, String)> = d
+        .headers()
+        .map(|(h, val)| {
+            (
+                h.as_str().to_string(),
+                String::from_utf8_lossy(val).into_owned(),
+            )
+        })
+        .collect();
+    if let Some(want) = &e.headers
+        && &got != want
+    {
+        problems.push(format!("headers {got:?} != {want:?}"));
+    }
+    if let Some(want) = &e.vary
+        && d.vary() != want.as_slice()
+    {
+        problems.push(format!("vary {:?} != {want:?}", d.vary()));
+    }
+    // Invariants of CONTRACT.md §3 that every vector must also satisfy.
+    let status = d.preflight_status();
+    match d.kind().as_str() {
+        "preflight" => {
+            let want = if d.is_allowed() { 204 } else { 403 };
+            if status != Some(want) {
+                problems.push(format!("status {status:?} != {want}"));
+            }
+        }
+        _ if status.is_some() => problems.push(format!("status {status:?} on a non-preflight")),
+        _ => {}
+    }
+    if !d.is_allowed() && d.refusal().is_none() {
+        problems.push("refused without a reason".into());
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
+}
+
+#[test]
+fn every_vector_passes() {
+    let vectors = vectors();
+    assert!(vectors.len() >= 61, "only {} vectors", vectors.len());
+    let failures: Vec<String> = vectors
+        .iter()
+        .filter_map(|v| run(v).err().map(|e| format!("{}: {e}", v.name)))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {} vectors fail:\n{}",
+        failures.len(),
+        vectors.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn vectors_are_the_shared_ones() {
+    // The copy must not drift from the shared contract when it is present.
+    let shared = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/conformance/vectors.json"
+    );
+    match std::fs::read(shared) {
+        Ok(bytes) => {
+            let ours = std::fs::read(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/vectors/vectors.json"
+            ))
+            .unwrap();
+            assert_eq!(
+                bytes, ours,
+                "tests/vectors/vectors.json differs from ../shared/conformance/vectors.json"
+            );
+        }
+        Err(_) => eprintln!(
+            "SKIPPED: ../shared/conformance/vectors.json not found; comparing the copy skipped"
+        ),
+    }
+}
