@@ -72,8 +72,10 @@
 //!
 //! # Cargo features
 //!
-//! None yet: the crate is `no_std`, uses no allocator and has one
-//! dependency, `heapless`.
+//! None by default: the crate is `no_std`, uses no allocator and has no
+//! dependency. Its fixed-capacity storage is plain arrays sized by const
+//! generics, because `const fn` construction (a policy in a `static`) cannot
+//! call the non-`const` push methods of `heapless` or `arrayvec`.
 //!
 //! # Performance
 //!

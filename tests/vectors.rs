@@ -1,83 +1,14 @@
 //! The conformance vectors (`tests/vectors/vectors.json`, a copy of
 //! `shared/conformance/vectors.json`) run through the core, as data.
 
-use cors_policy::{Policy, PolicyBuilder, Request, evaluate};
-use serde::Deserialize;
+mod common;
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum StarOr {
-    Star(String),
-    List(Vec<String>),
-}
-
-#[derive(Deserialize)]
-struct VPolicy {
-    allowed_origins: StarOr,
-    allow_credentials: bool,
-    allowed_methods: StarOr,
-    allowed_headers: StarOr,
-    expose_headers: StarOr,
-    max_age: Option<u32>,
-    allow_private_network: bool,
-}
-
-#[derive(Deserialize)]
-struct VRequest {
-    method: String,
-    headers: Vec<(String, String)>,
-}
-
-#[derive(Deserialize)]
-struct Expect {
-    kind: String,
-    allowed: Option<bool>,
-    headers: Option<Vec<(String, String)>>,
-    vary: Option<Vec<String>>,
-}
-
-#[derive(Deserialize)]
-struct Vector {
-    name: String,
-    policy: VPolicy,
-    request: VRequest,
-    expect: Expect,
-}
-
-fn list(s: &StarOr) -> Vec<&str> {
-    match s {
-        StarOr::Star(s) => vec![s.as_str()],
-        StarOr::List(l) => l.iter().map(String::as_str).collect(),
-    }
-}
-
-fn vectors() -> Vec<Vector> {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/vectors/vectors.json"
-    ))
-    .expect("vectors.json");
-    serde_json::from_str(&text).expect("vectors parse")
-}
+use common::{Vector, vectors};
+use cors_policy::{Policy, Request, evaluate};
 
 fn run(v: &Vector) -> Result<(), String> {
-    let origins = list(&v.policy.allowed_origins);
-    let methods = list(&v.policy.allowed_methods);
-    let headers = list(&v.policy.allowed_headers);
-    let expose = list(&v.policy.expose_headers);
-    let mut b = PolicyBuilder::new()
-        .allow_credentials(v.policy.allow_credentials)
-        .allow_methods(&methods)
-        .allow_headers(&headers)
-        .expose_headers(&expose)
-        .allow_private_network(v.policy.allow_private_network);
-    b = match &v.policy.allowed_origins {
-        StarOr::Star(_) => b.allow_any_origin(),
-        StarOr::List(_) => b.allow_origins(&origins),
-    };
-    if let Some(age) = v.policy.max_age {
-        b = b.max_age(age);
-    }
+    let lists = v.policy.lists();
+    let b = v.policy.builder(&lists);
     let built: Result<Policy, _> = b.build();
     let policy = match (built, v.expect.kind.as_str()) {
         (Err(e), "invalid_policy") => {
@@ -90,12 +21,7 @@ fn run(v: &Vector) -> Result<(), String> {
         (Err(e), _) => return Err(format!("policy refused: {e}")),
         (Ok(p), _) => p,
     };
-    let pairs: Vec<(&[u8], &[u8])> = v
-        .request
-        .headers
-        .iter()
-        .map(|(n, val)| (n.as_bytes(), val.as_bytes()))
-        .collect();
+    let pairs = v.request.pairs();
     let request = Request::from_pairs(v.request.method.as_bytes(), &pairs);
     let d = evaluate(&policy, &request);
     let e = &v.expect;

@@ -1,0 +1,528 @@
+//! A deliberately naive CORS evaluator, written straight from
+//! `shared/CONTRACT.md` and used only by tests and fuzz targets.
+//!
+//! It shares no code with the core: linear scans, `String`s, `to_lowercase`,
+//! no indexes, no hashing. Where the core makes a choice the contract leaves
+//! open, the oracle follows it and says so in a comment marked `CORE CHOICE`.
+//!
+//! Used with `mod oracle;` from `tests/*.rs` and with
+//! `#[path = "../../tests/oracle/mod.rs"] mod oracle;` from `fuzz/`.
+#![allow(dead_code)]
+
+/// A policy as the contract's §2 describes it (the vectors' `policy` object).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OPolicy {
+    /// `allowed_origins: "*"`.
+    pub any_origin: bool,
+    /// The origin patterns (ignored when `any_origin`).
+    pub origins: Vec<String>,
+    /// `allow_credentials`.
+    pub credentials: bool,
+    /// `allowed_methods` (may hold `"*"`).
+    pub methods: Vec<String>,
+    /// `allowed_headers` (may hold `"*"`).
+    pub headers: Vec<String>,
+    /// `expose_headers` (may be `["*"]`).
+    pub expose: Vec<String>,
+    /// `max_age`.
+    pub max_age: Option<u32>,
+    /// `allow_private_network`.
+    pub private_network: bool,
+}
+
+/// The core's documented budgets (its `pub const`s), restated here so that a
+/// change to one of them shows up as a disagreement.
+pub const ORIGIN_CAPACITY: usize = 64;
+pub const MAX_METHODS: usize = 32;
+pub const MAX_ALLOWED_HEADERS: usize = 128;
+pub const MAX_EXPOSE_HEADERS_LEN: usize = 1024;
+pub const MAX_MAX_AGE: u32 = 86_400;
+
+/// RFC 9110 §5.6.2 `tchar`.
+pub fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".as_bytes().contains(&b)
+}
+
+/// RFC 9110 §5.6.2 `token`.
+pub fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+/// Trim spaces and tabs (RFC 9110 §5.6.3 OWS).
+pub fn trim(s: &[u8]) -> &[u8] {
+    let mut v = s;
+    while let Some((&b, rest)) = v.split_first() {
+        if b == b' ' || b == b'\t' {
+            v = rest;
+        } else {
+            break;
+        }
+    }
+    while let Some((&b, rest)) = v.split_last() {
+        if b == b' ' || b == b'\t' {
+            v = rest;
+        } else {
+            break;
+        }
+    }
+    v
+}
+
+/// Fetch, "forbidden request-header" names (compared in lower case).
+const FORBIDDEN_HEADERS: &[&str] = &[
+    "accept-charset",
+    "accept-encoding",
+    "access-control-request-headers",
+    "access-control-request-method",
+    "connection",
+    "content-length",
+    "cookie",
+    "cookie2",
+    "date",
+    "dnt",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "set-cookie",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+];
+
+/// Fetch, "forbidden request-header" (name part only).
+pub fn is_forbidden_header(name: &str) -> bool {
+    let l = name.to_lowercase();
+    l.starts_with("proxy-") || l.starts_with("sec-") || FORBIDDEN_HEADERS.contains(&l.as_str())
+}
+
+/// Fetch, "forbidden method", in any case.
+pub fn is_forbidden_method(m: &[u8]) -> bool {
+    let u = String::from_utf8_lossy(m).to_uppercase();
+    u == "CONNECT" || u == "TRACE" || u == "TRACK"
+}
+
+/// A valid origin pattern, split into its parts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern {
+    /// `"null"`.
+    pub null: bool,
+    /// The scheme.
+    pub scheme: String,
+    /// `*.` was written before the host.
+    pub subdomains: bool,
+    /// The host (for a subdomain pattern, the suffix without `*.`).
+    pub host: String,
+    /// `Some("*")` for any port, `Some(digits)` for a port, `None` for none.
+    pub port: Option<String>,
+}
+
+fn is_ldh_label(l: &str) -> bool {
+    // CORE CHOICE: the core accepts any lower-case letter/digit/hyphen label
+    // of 1 to 63 bytes (leading or trailing hyphens included).
+    !l.is_empty()
+        && l.len() <= 63
+        && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Parses a pattern of `allowed_origins` as CONTRACT.md §2 describes it;
+/// `None` when it is invalid or not canonical.
+pub fn parse_pattern(p: &str) -> Option<Pattern> {
+    if p == "null" {
+        return Some(Pattern {
+            null: true,
+            scheme: String::new(),
+            subdomains: false,
+            host: String::new(),
+            port: None,
+        });
+    }
+    let (scheme, rest) = p.split_once("://")?;
+    let sb = scheme.as_bytes();
+    if sb.is_empty()
+        || !sb[0].is_ascii_lowercase()
+        || !sb
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b))
+    {
+        return None;
+    }
+    // Canonical: no path, query, fragment or user info.
+    if rest.contains(['/', '?', '#', '@']) || rest.is_empty() {
+        return None;
+    }
+    let (host, port) = if rest.starts_with('[') {
+        let close = rest.find(']')?;
+        let inner = &rest[1..close];
+        // CORE CHOICE: an IPv6 literal is lower-case hex digits, colons and dots.
+        if inner.is_empty()
+            || !inner
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':' || b == b'.')
+        {
+            return None;
+        }
+        (&rest[..=close], &rest[close + 1..])
+    } else {
+        match rest.find(':') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        }
+    };
+    let (subdomains, host) = match host.strip_prefix("*.") {
+        Some(h) => (true, h),
+        None => (false, host),
+    };
+    if !host.starts_with('[') {
+        if host.is_empty() || host.len() > 253 || !host.split('.').all(is_ldh_label) {
+            return None;
+        }
+    } else if subdomains {
+        return None;
+    }
+    let port = if port.is_empty() {
+        None
+    } else {
+        let digits = port.strip_prefix(':')?;
+        if digits == "*" {
+            Some("*".to_string())
+        } else {
+            if digits.is_empty()
+                || digits.len() > 5
+                || !digits.bytes().all(|b| b.is_ascii_digit())
+                || digits.starts_with('0')
+            {
+                return None;
+            }
+            let n: u32 = digits.parse().ok()?;
+            let default = match scheme {
+                "http" | "ws" => 80,
+                "https" | "wss" => 443,
+                _ => 0,
+            };
+            if n == 0 || n > 65535 || n == default {
+                return None;
+            }
+            Some(digits.to_string())
+        }
+    };
+    Some(Pattern {
+        null: false,
+        scheme: scheme.to_string(),
+        subdomains,
+        host: host.to_string(),
+        port,
+    })
+}
+
+/// Every problem with a policy, one message per problem (CONTRACT.md §2).
+pub fn validate(p: &OPolicy) -> Vec<String> {
+    let mut errs = Vec::new();
+    if !p.any_origin && p.origins.is_empty() {
+        errs.push("no origins".to_string());
+    }
+    if p.any_origin && p.credentials {
+        errs.push("* with credentials".to_string());
+    }
+    if !p.any_origin && p.origins.len() > ORIGIN_CAPACITY {
+        errs.push("too many origins".to_string());
+    }
+    if p.methods.len() > MAX_METHODS {
+        errs.push("too many methods".to_string());
+    }
+    if p.headers.len() > MAX_ALLOWED_HEADERS {
+        errs.push("too many headers".to_string());
+    }
+    if p.credentials && p.expose.iter().any(|e| e == "*") {
+        errs.push("expose * with credentials".to_string());
+    }
+    if p.expose.join(", ").len() > MAX_EXPOSE_HEADERS_LEN {
+        errs.push("expose too long".to_string());
+    }
+    if p.max_age.is_some_and(|a| a > MAX_MAX_AGE) {
+        errs.push("max_age too large".to_string());
+    }
+    if p.any_origin && p.private_network {
+        errs.push("private network with *".to_string());
+    }
+    if !p.any_origin {
+        for o in &p.origins {
+            if parse_pattern(o).is_none() {
+                errs.push(format!("origin {o:?}"));
+            }
+        }
+    }
+    for m in &p.methods {
+        if !is_token(m.as_bytes()) || is_forbidden_method(m.as_bytes()) {
+            errs.push(format!("method {m:?}"));
+        }
+    }
+    for h in &p.headers {
+        if h != "*" && (!is_token(h.as_bytes()) || is_forbidden_header(h)) {
+            errs.push(format!("header {h:?}"));
+        }
+    }
+    for e in &p.expose {
+        if e != "*" && !is_token(e.as_bytes()) {
+            errs.push(format!("expose {e:?}"));
+        }
+    }
+    errs
+}
+
+/// The oracle's answer to one request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAnswer {
+    /// `not_cors`, `actual` or `preflight`.
+    pub kind: &'static str,
+    /// `None` when allowed; else the refusal code and, for header refusals,
+    /// the offending element (trimmed).
+    pub refusal: Option<(&'static str, Vec<u8>)>,
+    /// `Some(204|403)` for preflights.
+    pub status: Option<u16>,
+    /// `(Title-Case name, value)`, in the contract's fixed order.
+    pub headers: Vec<(String, Vec<u8>)>,
+    /// The `Vary` tokens.
+    pub vary: Vec<&'static str>,
+}
+
+fn lines<'a>(headers: &'a [(Vec<u8>, Vec<u8>)], name: &str) -> Vec<&'a [u8]> {
+    headers
+        .iter()
+        .filter(|(n, _)| String::from_utf8_lossy(n).to_lowercase() == name)
+        .map(|(_, v)| v.as_slice())
+        .collect()
+}
+
+fn is_digits(s: &str, min: usize, max: usize) -> bool {
+    s.len() >= min && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Is `host` one or more non-empty labels of lower-case letters, digits and
+/// hyphens?
+fn lower_ldh_host(host: &str) -> bool {
+    // CORE CHOICE: a host a subdomain wildcard may stand for is lower-case
+    // LDH labels, of any length.
+    !host.is_empty()
+        && host.split('.').all(|l| {
+            !l.is_empty()
+                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// Does a (trimmed, well-formed) request origin match a pattern?
+pub fn pattern_matches(pattern: &str, origin: &str) -> bool {
+    let Some(p) = parse_pattern(pattern) else {
+        return false;
+    };
+    if p.null {
+        return origin == "null";
+    }
+    let Some(rest) = origin.strip_prefix(&format!("{}://", p.scheme)) else {
+        return false;
+    };
+    // Split the request's authority into host and port text (`:` included).
+    let (host, port) = if rest.starts_with('[') {
+        match rest.find(']') {
+            Some(i) => (&rest[..=i], &rest[i + 1..]),
+            None => return false,
+        }
+    } else {
+        match rest.find(':') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        }
+    };
+    let port_ok = match p.port.as_deref() {
+        None => port.is_empty(),
+        // CORE CHOICE: a wildcard port stands for none or `:` and 1 to 5
+        // digits (leading zeros and values above 65535 included).
+        Some("*") => port.is_empty() || port.strip_prefix(':').is_some_and(|d| is_digits(d, 1, 5)),
+        Some(d) => port == format!(":{d}"),
+    };
+    if !port_ok {
+        return false;
+    }
+    if p.subdomains {
+        lower_ldh_host(host)
+            && host.len() > p.host.len() + 1
+            && host.ends_with(&format!(".{}", p.host))
+    } else {
+        host == p.host
+    }
+}
+
+/// CONTRACT.md §4.1: the origin value, or why it is malformed.
+fn checked_origin<'a>(origin_lines: &[&'a [u8]]) -> Result<&'a [u8], ()> {
+    if origin_lines.len() != 1 {
+        return Err(());
+    }
+    let o = trim(origin_lines[0]);
+    if o.is_empty() || o.contains(&b',') || !o.iter().all(|&b| (0x21..=0x7e).contains(&b)) {
+        return Err(());
+    }
+    Ok(o)
+}
+
+/// Answers one request as CONTRACT.md §1, §3 and §4 describe. The policy
+/// must be valid (see [`validate`]).
+pub fn evaluate(p: &OPolicy, method: &[u8], headers: &[(Vec<u8>, Vec<u8>)]) -> OAnswer {
+    let origin_lines = lines(headers, "origin");
+    let acrm = lines(headers, "access-control-request-method");
+    let acrh = lines(headers, "access-control-request-headers");
+    let acrpn = lines(headers, "access-control-request-private-network");
+    let expose: Option<Vec<u8>> = if p.expose.is_empty() {
+        None
+    } else {
+        Some(p.expose.join(", ").into_bytes())
+    };
+    let h = |name: &str, v: &[u8]| (name.to_string(), v.to_vec());
+
+    if origin_lines.is_empty() {
+        let mut out = Vec::new();
+        if p.any_origin {
+            out.push(h("Access-Control-Allow-Origin", b"*"));
+            if let Some(e) = &expose {
+                out.push(h("Access-Control-Expose-Headers", e));
+            }
+        }
+        return OAnswer {
+            kind: "not_cors",
+            refusal: None,
+            status: None,
+            headers: out,
+            vary: if p.any_origin { vec![] } else { vec!["Origin"] },
+        };
+    }
+    let preflight = method == b"OPTIONS" && !acrm.is_empty();
+
+    // §4.1 origin.
+    let origin: Result<Vec<u8>, (&'static str, Vec<u8>)> = match checked_origin(&origin_lines) {
+        _ if p.any_origin => Ok(b"*".to_vec()),
+        Err(()) => Err(("origin_malformed", vec![])),
+        Ok(o) => {
+            let s = std::str::from_utf8(o).unwrap_or("");
+            if p.origins.iter().any(|pat| pattern_matches(pat, s)) {
+                Ok(o.to_vec())
+            } else {
+                Err(("origin_not_allowed", o.to_vec()))
+            }
+        }
+    };
+
+    if !preflight {
+        let vary = if p.any_origin { vec![] } else { vec!["Origin"] };
+        return match origin {
+            Ok(acao) => {
+                let mut out = vec![h("Access-Control-Allow-Origin", &acao)];
+                if p.credentials {
+                    out.push(h("Access-Control-Allow-Credentials", b"true"));
+                }
+                if let Some(e) = &expose {
+                    out.push(h("Access-Control-Expose-Headers", e));
+                }
+                OAnswer { kind: "actual", refusal: None, status: None, headers: out, vary }
+            }
+            Err(r) => OAnswer {
+                kind: "actual",
+                refusal: Some(r),
+                status: None,
+                headers: vec![],
+                vary,
+            },
+        };
+    }
+
+    let mut vary = vec![];
+    if !p.any_origin {
+        vary.push("Origin");
+    }
+    vary.push("Access-Control-Request-Method");
+    vary.push("Access-Control-Request-Headers");
+    if p.private_network {
+        vary.push("Access-Control-Request-Private-Network");
+    }
+    let refused = |r: (&'static str, Vec<u8>), vary: Vec<&'static str>| OAnswer {
+        kind: "preflight",
+        refusal: Some(r),
+        status: Some(403),
+        headers: vec![],
+        vary,
+    };
+    let acao = match origin {
+        Ok(a) => a,
+        Err(r) => return refused(r, vary),
+    };
+
+    // §4.2 method.
+    if acrm.len() != 1 {
+        return refused(("method_malformed", vec![]), vary);
+    }
+    let m = trim(acrm[0]);
+    if !is_token(m) {
+        return refused(("method_malformed", vec![]), vary);
+    }
+    if is_forbidden_method(m) {
+        return refused(("method_forbidden", vec![]), vary);
+    }
+    let safelisted = m == b"GET" || m == b"HEAD" || m == b"POST";
+    let listed = p.methods.iter().any(|e| {
+        if e == "*" {
+            return true;
+        }
+        // §2: these names written in lower case are upper-cased.
+        let normalized = if ["delete", "get", "head", "options", "post", "put"].contains(&e.as_str()) {
+            e.to_uppercase()
+        } else {
+            e.clone()
+        };
+        normalized.as_bytes() == m
+    });
+    if !safelisted && !listed {
+        return refused(("method_not_allowed", vec![]), vary);
+    }
+
+    // §4.3 headers.
+    let any_header = p.headers.iter().any(|e| e == "*");
+    for line in &acrh {
+        for element in line.split(|&b| b == b',') {
+            let name = trim(element);
+            if name.is_empty() {
+                continue;
+            }
+            if !is_token(name) {
+                return refused(("header_malformed", name.to_vec()), vary);
+            }
+            let lower = String::from_utf8_lossy(name).to_lowercase();
+            let ok = (any_header && lower != "authorization")
+                || p.headers.iter().any(|e| e != "*" && e.to_lowercase() == lower);
+            if !ok {
+                return refused(("header_not_allowed", name.to_vec()), vary);
+            }
+        }
+    }
+
+    let mut out = vec![h("Access-Control-Allow-Origin", &acao)];
+    if p.credentials {
+        out.push(h("Access-Control-Allow-Credentials", b"true"));
+    }
+    out.push(h("Access-Control-Allow-Methods", m));
+    for line in &acrh {
+        // §3: the requested lines echoed as sent, omitted if they name nothing.
+        if line.iter().any(|&b| b != b',' && b != b' ' && b != b'\t') {
+            out.push(h("Access-Control-Allow-Headers", line));
+        }
+    }
+    if let Some(age) = p.max_age {
+        out.push(h("Access-Control-Max-Age", age.to_string().as_bytes()));
+    }
+    // §4.4. CORE CHOICE: the single ACRPN line is compared after trimming
+    // spaces and tabs (an HTTP parser strips them anyway).
+    if p.private_network && acrpn.len() == 1 && trim(acrpn[0]) == b"true" {
+        out.push(h("Access-Control-Allow-Private-Network", b"true"));
+    }
+    OAnswer { kind: "preflight", refusal: None, status: Some(204), headers: out, vary }
+}
