@@ -132,6 +132,8 @@ pub enum OriginProblem {
     MisplacedWildcard,
     /// A port that is not a number from 1 to 65535 written without leading zeros.
     BadPort,
+    /// Longer than [`MAX_ORIGIN_PATTERN_LEN`](crate::MAX_ORIGIN_PATTERN_LEN).
+    TooLong,
 }
 
 impl OriginProblem {
@@ -149,6 +151,7 @@ impl OriginProblem {
                 "\"*\" may only be the first label (https://*.example.com) or the port (:*)"
             }
             OriginProblem::BadPort => "the port is not a number from 1 to 65535",
+            OriginProblem::TooLong => "longer than any origin a browser sends (512 bytes)",
         }
     }
 }

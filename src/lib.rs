@@ -87,7 +87,7 @@
 //!
 //! Limits: [`DEFAULT_CAPACITY`] origin patterns by default (any `N` with
 //! `Policy<'_, N>`), [`MAX_METHODS`], [`MAX_ALLOWED_HEADERS`],
-//! [`MAX_EXPOSE_HEADERS_LEN`], [`MAX_MAX_AGE`]. Request headers are not
+//! [`MAX_EXPOSE_HEADERS_LEN`], [`MAX_MAX_AGE`], [`MAX_ORIGIN_PATTERN_LEN`]. Request headers are not
 //! bounded by the engine: their cost is linear and needs no storage, so
 //! the HTTP server's header-size limit is the bound.
 //!
@@ -128,6 +128,7 @@ pub use error::{Canonical, Errors, OriginProblem, PolicyError, PolicyErrors};
 pub use evaluate::{DynOriginCheck, Options, evaluate, evaluate_with};
 pub use header::MAX_ALLOWED_HEADERS;
 pub use method::MAX_METHODS;
+pub use origin::MAX_ORIGIN_PATTERN_LEN;
 pub use policy::{
     DEFAULT_CAPACITY, MAX_EXPOSE_HEADERS_LEN, MAX_MAX_AGE, OriginCheck, Policy, PolicyBuilder,
 };

@@ -30,12 +30,17 @@ pub(crate) enum Kind {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Parsed {
     pub(crate) kind: Kind,
-    scheme_end: usize,
+    scheme_end: u16,
     /// Host, or for `Sub*` the suffix starting at its leading dot.
-    host: (usize, usize),
+    host: (u16, u16),
     /// Port including its colon, empty when none (or `:*`).
-    port: (usize, usize),
+    port: (u16, u16),
 }
+
+/// The longest origin pattern accepted: a 253-byte host (the DNS limit)
+/// with a scheme and a port fits with room to spare, and offsets fit in
+/// `u16`, which keeps a policy of 1,000 patterns small.
+pub const MAX_ORIGIN_PATTERN_LEN: usize = 512;
 
 /// The outcome of parsing a pattern.
 #[derive(Clone, Copy, Debug)]
@@ -120,6 +125,9 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
     }
     if eq(p, b"*") {
         return PatternCheck::Invalid(OriginProblem::WildcardInList);
+    }
+    if p.len() > MAX_ORIGIN_PATTERN_LEN {
+        return PatternCheck::Invalid(OriginProblem::TooLong);
     }
     let Some(sep) = find_scheme_sep(p) else {
         return PatternCheck::Invalid(OriginProblem::MissingScheme);
@@ -253,9 +261,9 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
     }
     PatternCheck::Ok(Parsed {
         kind,
-        scheme_end: sep,
-        host: (host_start, host_end),
-        port,
+        scheme_end: sep as u16,
+        host: (host_start as u16, host_end as u16),
+        port: (port.0 as u16, port.1 as u16),
     })
 }
 
@@ -323,9 +331,9 @@ impl<const N: usize> OriginIndex<N> {
                 && let PatternCheck::Ok(parsed) = check_pattern(entry)
             {
                 let p = entry.as_bytes();
-                let scheme = range(p, 0, parsed.scheme_end);
-                let host = range(p, parsed.host.0, parsed.host.1);
-                let port = range(p, parsed.port.0, parsed.port.1);
+                let scheme = range(p, 0, parsed.scheme_end as usize);
+                let host = range(p, parsed.host.0 as usize, parsed.host.1 as usize);
+                let port = range(p, parsed.port.0 as usize, parsed.port.1 as usize);
                 let h = key(
                     parsed.kind,
                     fnv(FNV_START, scheme, false),
@@ -368,9 +376,9 @@ impl<const N: usize> OriginIndex<N> {
                 continue;
             }
             let p = entry.as_bytes();
-            if p.get(..parsed.scheme_end) == Some(scheme)
-                && p.get(parsed.host.0..parsed.host.1) == Some(host)
-                && p.get(parsed.port.0..parsed.port.1) == Some(port)
+            if p.get(..usize::from(parsed.scheme_end)) == Some(scheme)
+                && p.get(usize::from(parsed.host.0)..usize::from(parsed.host.1)) == Some(host)
+                && p.get(usize::from(parsed.port.0)..usize::from(parsed.port.1)) == Some(port)
             {
                 return true;
             }

@@ -158,3 +158,14 @@ fn long_expose_list_is_refused_not_truncated() {
     let err = PolicyBuilder::new().allow_any_origin().expose_headers(&refs).build().unwrap_err();
     assert!(matches!(err.first(), Some(PolicyError::ExposeHeadersTooLong { .. })));
 }
+
+#[test]
+fn over_long_origin_pattern() {
+    let long = format!("https://{}.example", "a".repeat(cors_policy::MAX_ORIGIN_PATTERN_LEN));
+    let list = [long.as_str()];
+    let err = PolicyBuilder::new().allow_origins(&list).build().unwrap_err();
+    assert_eq!(
+        err.first(),
+        Some(PolicyError::InvalidOrigin { index: 0, entry: &long, problem: OriginProblem::TooLong })
+    );
+}
