@@ -261,31 +261,39 @@ impl fmt::Display for Refusal<'_> {
     }
 }
 
-/// The `Vary` tokens of every possible answer. A decision names one of these
-/// lists, so merging them costs no allocation.
+/// The `Vary` tokens of every possible answer, with their joined value. A
+/// decision names one of these, so merging them costs no allocation.
 pub(crate) mod vary {
-    pub(crate) const NONE: &[&str] = &[];
-    pub(crate) const ORIGIN: &[&str] = &["Origin"];
-    pub(crate) const PREFLIGHT: &[&str] = &[
-        "Access-Control-Request-Method",
-        "Access-Control-Request-Headers",
-    ];
-    pub(crate) const PREFLIGHT_ORIGIN: &[&str] = &[
-        "Origin",
-        "Access-Control-Request-Method",
-        "Access-Control-Request-Headers",
-    ];
-    pub(crate) const PREFLIGHT_PNA: &[&str] = &[
-        "Access-Control-Request-Method",
-        "Access-Control-Request-Headers",
-        "Access-Control-Request-Private-Network",
-    ];
-    pub(crate) const PREFLIGHT_ORIGIN_PNA: &[&str] = &[
-        "Origin",
-        "Access-Control-Request-Method",
-        "Access-Control-Request-Headers",
-        "Access-Control-Request-Private-Network",
-    ];
+    /// Tokens and the same joined with `", "`.
+    pub(crate) type Set = (&'static [&'static str], &'static str);
+    pub(crate) const NONE: Set = (&[], "");
+    pub(crate) const ORIGIN: Set = (&["Origin"], "Origin");
+    pub(crate) const PREFLIGHT: Set = (
+        &["Access-Control-Request-Method", "Access-Control-Request-Headers"],
+        "Access-Control-Request-Method, Access-Control-Request-Headers",
+    );
+    pub(crate) const PREFLIGHT_ORIGIN: Set = (
+        &["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"],
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    );
+    pub(crate) const PREFLIGHT_PNA: Set = (
+        &[
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers",
+            "Access-Control-Request-Private-Network",
+        ],
+        "Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
+    );
+    pub(crate) const PREFLIGHT_ORIGIN_PNA: Set = (
+        &[
+            "Origin",
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers",
+            "Access-Control-Request-Private-Network",
+        ],
+        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+         Access-Control-Request-Private-Network",
+    );
 }
 
 /// The value of `Access-Control-Allow-Origin`.
@@ -315,7 +323,7 @@ pub struct Decision<'p, 'r, L> {
     pub(crate) max_age: Option<&'p [u8]>,
     pub(crate) expose: Option<&'p [u8]>,
     pub(crate) private_network: bool,
-    pub(crate) vary: &'static [&'static str],
+    pub(crate) vary: vary::Set,
 }
 
 impl<'p, 'r, L> Decision<'p, 'r, L>
@@ -352,7 +360,21 @@ where
 
     /// The `Vary` tokens to merge into the response's `Vary`.
     pub fn vary(&self) -> &'static [&'static str] {
-        self.vary
+        self.vary.0
+    }
+
+    /// The same tokens joined with `", "`, ready to be a `Vary` value when
+    /// the response has none yet (empty when there are no tokens).
+    ///
+    /// ```
+    /// use cors_policy::{evaluate, Policy, Request};
+    /// let policy = Policy::builder().allow_origins(&["https://app.example"]).build().unwrap();
+    /// let headers = [("Origin", "https://app.example")];
+    /// let decision = evaluate(&policy, &Request::from_pairs(b"GET", &headers));
+    /// assert_eq!(decision.vary_value(), "Origin");
+    /// ```
+    pub fn vary_value(&self) -> &'static str {
+        self.vary.1
     }
 
     /// The CORS response headers, in a fixed order: `Allow-Origin`,

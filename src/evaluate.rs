@@ -300,7 +300,7 @@ impl<'p, 'r, L> Decision<'p, 'r, L> {
         kind: RequestKind,
         refusal: Refusal<'r>,
         status: Option<u16>,
-        vary: &'static [&'static str],
+        vary: vary::Set,
     ) -> Self {
         Decision {
             kind,

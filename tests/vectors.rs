@@ -69,6 +69,9 @@ fn run(v: &Vector) -> Result<(), String> {
         _ if status.is_some() => problems.push(format!("status {status:?} on a non-preflight")),
         _ => {}
     }
+    if d.vary_value() != d.vary().join(", ") {
+        problems.push(format!("vary_value {:?} != tokens {:?}", d.vary_value(), d.vary()));
+    }
     if !d.is_allowed() && d.refusal().is_none() {
         problems.push("refused without a reason".into());
     }
