@@ -7,12 +7,18 @@ use cors_policy::{
 
 const ORIGIN: &str = "https://app.example";
 
-fn preflight<'p>(
-    policy: &'p Policy<'_>,
+/// What a preflight got: allowed, the reason, the headers sent, the status.
+type Answer = (bool, Option<String>, Vec<(ResponseHeader, String)>, Option<u16>);
+
+/// A header-list case: the policy, the ACRH lines, the ACAH lines or the reason.
+type HeaderCase<'a> = (&'a Policy<'a>, &'a [&'a str], Result<&'a [&'a str], &'a str>);
+
+fn preflight(
+    policy: &Policy<'_>,
     method: &str,
     acrh: &[&str],
     options: &Options<'_>,
-) -> (bool, Option<String>, Vec<(ResponseHeader, String)>, Option<u16>) {
+) -> Answer {
     let mut headers = vec![("Origin".to_string(), ORIGIN.to_string())];
     headers.push(("Access-Control-Request-Method".into(), method.into()));
     for line in acrh {
@@ -89,7 +95,7 @@ fn header_lists() {
     let star_auth =
         PolicyBuilder::new().allow_origins(&[ORIGIN]).allow_headers(&["*", "Authorization"]).build().unwrap();
     let o = Options::default();
-    let table: &[(&Policy, &[&str], Result<&[&str], &str>)] = &[
+    let table: &[HeaderCase] = &[
         (&p, &["content-type"], Ok(&["content-type"])),
         (&p, &["X-REQUEST-ID ,\tcontent-type"], Ok(&["X-REQUEST-ID ,\tcontent-type"])),
         (&p, &["content-type,,x-request-id,", "", ","], Ok(&["content-type,,x-request-id,"])),
