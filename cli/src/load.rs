@@ -1,0 +1,39 @@
+//! Reading the files the tool is given: policies (through
+//! `cors-policy-config`) and request files.
+
+use std::path::Path;
+
+use cors_policy_config::PolicyConfig;
+use serde::Deserialize;
+
+/// Reads a policy file; the error is one line naming the file and, for
+/// malformed JSON or TOML or an unknown field, the line and column.
+pub fn read_policy(path: &Path) -> Result<PolicyConfig, String> {
+    PolicyConfig::from_path(path).map_err(|e| e.to_string())
+}
+
+/// A request file: `{"method": "...", "headers": [["Name", "value"], ...]}`,
+/// the shape of the conformance vectors' `request` objects.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestFile {
+    /// The method, byte-exact.
+    pub method: String,
+    /// One `(name, value)` pair per field line, in order.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+}
+
+/// Reads a request file; the error is one line naming the file and the
+/// position.
+pub fn read_request(path: &Path) -> Result<RequestFile, String> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| {
+        let message = e.to_string();
+        let suffix = format!(" at line {} column {}", e.line(), e.column());
+        let message = message.strip_suffix(&suffix).unwrap_or(&message);
+        let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        format!("{name}:{}:{}: {message}", e.line(), e.column())
+    })
+}
