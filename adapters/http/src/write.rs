@@ -1,0 +1,280 @@
+//! The `http` 1.x side: view a request, write a decision into a
+//! [`HeaderMap`].
+
+use cors_policy::{CorsRequestHeader, Decision, Request, ResponseHeader};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::{Method, request::Parts};
+
+use crate::engine::Prepared;
+use crate::stack::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, HeaderLines, HttpStack};
+use crate::vary::{VaryMerge, joined_vary, vary_merge};
+
+const STAR: HeaderValue = HeaderValue::from_static("*");
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+
+/// A decision on a request whose headers are an [`http::HeaderMap`].
+pub type HttpDecision<'p, 'r> = Decision<'p, 'r, HeaderLines<'r>>;
+
+/// Views a request's method and headers as the core's [`Request`], without
+/// copying anything.
+///
+/// ```
+/// use cors_policy::{evaluate, Policy, RequestKind};
+/// let policy = Policy::builder().allow_origins(&["https://a.example"]).build().unwrap();
+/// let req = http::Request::options("/")
+///     .header("origin", "https://a.example")
+///     .header("access-control-request-method", "GET")
+///     .body(())
+///     .unwrap();
+/// let view = cors_policy_http::request_view(req.method(), req.headers());
+/// assert_eq!(evaluate(&policy, &view).kind(), RequestKind::Preflight);
+/// ```
+pub fn request_view<'r>(
+    method: &'r Method,
+    headers: &'r HeaderMap,
+) -> Request<'r, HeaderLines<'r>> {
+    Request::from_fn(method.as_str().as_bytes(), |h| HeaderLines::new(headers, h))
+}
+
+/// [`request_view`] of a request's [`Parts`].
+///
+/// ```
+/// let (parts, ()) = http::Request::get("/").body(()).unwrap().into_parts();
+/// assert_eq!(cors_policy_http::parts_view(&parts).method(), b"GET");
+/// ```
+pub fn parts_view(parts: &Parts) -> Request<'_, HeaderLines<'_>> {
+    request_view(&parts.method, &parts.headers)
+}
+
+/// The `http` name of a CORS response header (constants: no allocation).
+///
+/// ```
+/// use cors_policy::ResponseHeader;
+/// assert_eq!(cors_policy_http::response_header_name(ResponseHeader::MaxAge), Some(http::header::ACCESS_CONTROL_MAX_AGE));
+/// ```
+pub fn response_header_name(h: ResponseHeader) -> Option<HeaderName> {
+    Some(match h {
+        ResponseHeader::AllowOrigin => header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        ResponseHeader::AllowCredentials => header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        ResponseHeader::AllowMethods => header::ACCESS_CONTROL_ALLOW_METHODS,
+        ResponseHeader::AllowHeaders => header::ACCESS_CONTROL_ALLOW_HEADERS,
+        ResponseHeader::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
+        ResponseHeader::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        ResponseHeader::AllowPrivateNetwork => ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+        other => return HeaderName::from_bytes(other.lowercase().as_bytes()).ok(),
+    })
+}
+
+/// The request's own value of `header` whose bytes are `bytes` (a cheap
+/// clone), or a new value when the decision trimmed it.
+fn echo(request: &HeaderMap, header: CorsRequestHeader, bytes: &[u8]) -> Option<HeaderValue> {
+    let name = crate::stack::request_header_name(header);
+    match request.get_all(name).iter().find(|v| v.as_bytes() == bytes) {
+        Some(v) => Some(v.clone()),
+        None => HeaderValue::from_bytes(bytes).ok(),
+    }
+}
+
+/// The value to send for one of a decision's headers: precomputed for
+/// what the policy fixes, the request's own value for what it echoes.
+fn value_of(
+    h: ResponseHeader,
+    bytes: &[u8],
+    echoes_origin: bool,
+    request: &HeaderMap,
+    prepared: &Prepared<HttpStack>,
+) -> Option<HeaderValue> {
+    let fixed = |v: Option<&HeaderValue>| match v {
+        Some(v) if v.as_bytes() == bytes => Some(v.clone()),
+        _ => HeaderValue::from_bytes(bytes).ok(),
+    };
+    match h {
+        ResponseHeader::AllowOrigin if echoes_origin => {
+            echo(request, CorsRequestHeader::Origin, bytes)
+        }
+        ResponseHeader::AllowOrigin => fixed(Some(&STAR)),
+        ResponseHeader::AllowCredentials | ResponseHeader::AllowPrivateNetwork => {
+            fixed(Some(&TRUE))
+        }
+        ResponseHeader::AllowMethods => echo(
+            request,
+            CorsRequestHeader::AccessControlRequestMethod,
+            bytes,
+        ),
+        ResponseHeader::AllowHeaders => echo(
+            request,
+            CorsRequestHeader::AccessControlRequestHeaders,
+            bytes,
+        ),
+        ResponseHeader::MaxAge => fixed(prepared.max_age()),
+        ResponseHeader::ExposeHeaders => fixed(prepared.expose()),
+        _ => HeaderValue::from_bytes(bytes).ok(),
+    }
+}
+
+/// Writes a preflight decision's headers and `Vary` into `out` (a new
+/// response's map). The status is the decision's
+/// [`preflight_status`](Decision::preflight_status).
+///
+/// ```
+/// use cors_policy::Policy;
+/// use cors_policy_http::{HttpStack, Prepared, request_view, write_preflight};
+/// let policy: &'static Policy<'static> =
+///     Box::leak(Box::new(Policy::builder().allow_origins(&["https://a.example"]).build().unwrap()));
+/// let prepared = Prepared::<HttpStack>::new(policy);
+/// let req = http::Request::options("/")
+///     .header("origin", "https://a.example")
+///     .header("access-control-request-method", "GET")
+///     .body(())
+///     .unwrap();
+/// let view = request_view(req.method(), req.headers());
+/// let decision = prepared.policy().evaluate(&view, &Default::default());
+/// let mut out = http::HeaderMap::new();
+/// write_preflight(&decision, req.headers(), &prepared, &mut out);
+/// assert_eq!(out["access-control-allow-origin"], "https://a.example");
+/// assert_eq!(out["access-control-allow-methods"], "GET");
+/// assert_eq!(out["vary"], "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
+/// ```
+pub fn write_preflight<'r>(
+    decision: &HttpDecision<'_, 'r>,
+    request: &'r HeaderMap,
+    prepared: &Prepared<HttpStack>,
+    out: &mut HeaderMap,
+) {
+    let echoes = decision.echoes_origin();
+    for (h, bytes) in decision.headers() {
+        if let (Some(name), Some(value)) = (
+            response_header_name(h),
+            value_of(h, bytes, echoes, request, prepared),
+        ) {
+            out.append(name, value);
+        }
+    }
+    merge_vary(out, decision.vary());
+}
+
+/// Adds `tokens` to `map`'s `Vary`: appended to what is there, never
+/// overwriting it, and without repeating a token already present (any
+/// case). A response that varies on `*` is left alone.
+///
+/// ```
+/// use http::{HeaderMap, HeaderValue, header::VARY};
+/// let mut map = HeaderMap::new();
+/// map.insert(VARY, HeaderValue::from_static("accept-encoding, origin"));
+/// cors_policy_http::merge_vary(&mut map, &["Origin", "Access-Control-Request-Method"]);
+/// let all: Vec<_> = map.get_all(VARY).iter().collect();
+/// assert_eq!(all, ["accept-encoding, origin", "Access-Control-Request-Method"]);
+/// ```
+pub fn merge_vary(map: &mut HeaderMap, tokens: &'static [&'static str]) {
+    if tokens.is_empty() {
+        return;
+    }
+    let merge = vary_merge(
+        || map.get_all(header::VARY).iter().map(HeaderValue::as_bytes),
+        tokens,
+    );
+    let missing = match merge {
+        VaryMerge::Nothing => return,
+        VaryMerge::All => {
+            if let Some(joined) = joined_vary(tokens) {
+                map.append(header::VARY, HeaderValue::from_static(joined));
+                return;
+            }
+            u64::MAX
+        }
+        VaryMerge::Some(bits) => bits,
+    };
+    for (i, t) in tokens.iter().enumerate() {
+        if i >= 64 || missing & (1 << i) != 0 {
+            map.append(header::VARY, HeaderValue::from_static(t));
+        }
+    }
+}
+
+/// Removes every CORS response header from `map`, so the decision's are
+/// the only ones sent.
+pub fn strip_cors_headers(map: &mut HeaderMap) {
+    for h in ResponseHeader::ALL {
+        if let Some(name) = response_header_name(h) {
+            map.remove(name);
+        }
+    }
+}
+
+/// The headers a decision adds to the application's response for a
+/// request that is not a preflight, made before the request goes to the
+/// application (the decision borrows the request) and applied to its
+/// response afterwards. At most three values, held inline.
+#[derive(Clone, Debug)]
+pub struct ActualHeaders {
+    allow_origin: Option<HeaderValue>,
+    credentials: bool,
+    expose: Option<HeaderValue>,
+    vary: &'static [&'static str],
+}
+
+impl ActualHeaders {
+    /// Takes what `decision` adds, reusing the request's `Origin` value
+    /// and the policy's prepared values.
+    pub fn new<'r>(
+        decision: &HttpDecision<'_, 'r>,
+        request: &'r HeaderMap,
+        prepared: &Prepared<HttpStack>,
+    ) -> Self {
+        let echoes = decision.echoes_origin();
+        let mut out = ActualHeaders {
+            allow_origin: None,
+            credentials: false,
+            expose: None,
+            vary: decision.vary(),
+        };
+        for (h, bytes) in decision.headers() {
+            match h {
+                ResponseHeader::AllowOrigin => {
+                    out.allow_origin = value_of(h, bytes, echoes, request, prepared);
+                }
+                ResponseHeader::AllowCredentials => out.credentials = true,
+                ResponseHeader::ExposeHeaders => {
+                    out.expose = value_of(h, bytes, echoes, request, prepared);
+                }
+                // CONTRACT.md §3: no other CORS header on actual responses.
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Writes them into the application's response headers: its own CORS
+    /// headers are removed first, `Vary` is merged.
+    ///
+    /// ```
+    /// use cors_policy::Policy;
+    /// use cors_policy_http::{ActualHeaders, HttpStack, Prepared, request_view};
+    /// use http::{HeaderMap, HeaderValue};
+    /// let policy: &'static Policy<'static> =
+    ///     Box::leak(Box::new(Policy::builder().allow_origins(&["https://a.example"]).build().unwrap()));
+    /// let prepared = Prepared::<HttpStack>::new(policy);
+    /// let req = http::Request::get("/").header("origin", "https://a.example").body(()).unwrap();
+    /// let view = request_view(req.method(), req.headers());
+    /// let decision = prepared.policy().evaluate(&view, &Default::default());
+    /// let pending = ActualHeaders::new(&decision, req.headers(), &prepared);
+    /// let mut response = HeaderMap::new();
+    /// response.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    /// pending.apply(&mut response);
+    /// assert_eq!(response.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), ["https://a.example"]);
+    /// assert_eq!(response["vary"], "Origin");
+    /// ```
+    pub fn apply(self, map: &mut HeaderMap) {
+        strip_cors_headers(map);
+        if let Some(v) = self.allow_origin {
+            map.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        }
+        if self.credentials {
+            map.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        }
+        if let Some(v) = self.expose {
+            map.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
+        }
+        merge_vary(map, self.vary);
+    }
+}
