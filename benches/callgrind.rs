@@ -1,0 +1,593 @@
+//! Instruction counts, which a noisy machine cannot disturb: `evaluate` on
+//! a 3-origin and a 1,000-origin policy (a cross-check of the `origins`
+//! group of benches/evaluate.rs), and every library of the side-by-side
+//! comparison (benches/adapters.rs) on its two requests, with two more
+//! rows: `floor` (writing the required headers and deciding nothing, what
+//! the response header map alone costs) and `proto` (a sketch of a leaner
+//! tower adapter on today's core).
+//!
+//! Each case runs in its own `#[inline(never)]` function, [`RUNS`] times
+//! (core) or [`ADAPTER_RUNS`] times (adapters, on requests built
+//! beforehand); under callgrind, its inclusive count divided by the runs
+//! is the cost of one call. `bash benches/callgrind.sh` runs valgrind and
+//! prints the table. Run alone (`cargo bench --bench callgrind`) it checks
+//! every case's answers and exits.
+
+mod common;
+
+use std::hint::black_box;
+
+use actix_web::{App, test, web};
+use common::{Req, TowerRequest, TowerResponse};
+use cors_policy::{Policy, PolicyBuilder, Request, RequestKind, evaluate};
+use tower::Layer as _;
+
+/// Calls per case.
+const RUNS: usize = 10_000;
+
+const ORIGINS: &[&str] = &[
+    "https://myapp.com",
+    "https://staging.myapp.com",
+    "https://app.example.com",
+];
+const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE"];
+const HEADERS: &[&str] = &["content-type", "authorization", "x-custom-header"];
+
+type Pairs = [(&'static str, &'static str)];
+
+const HIT: &Pairs = &[("origin", "https://app.example.com")];
+const NEAR_MISS: &Pairs = &[("origin", "https://app.example.co")];
+const PREFLIGHT: &Pairs = &[
+    ("origin", "https://app.example.com"),
+    ("access-control-request-method", "PUT"),
+    (
+        "access-control-request-headers",
+        "authorization,content-type,x-custom-header",
+    ),
+];
+
+fn build<const N: usize>(origins: &'static [&'static str]) -> Policy<'static, N> {
+    match PolicyBuilder::new()
+        .allow_origins(origins)
+        .allow_methods(METHODS)
+        .allow_headers(HEADERS)
+        .expose_headers(&["x-request-id"])
+        .allow_credentials(true)
+        .max_age(86_400)
+        .build_with_capacity::<N>()
+    {
+        Ok(p) => p,
+        Err(e) => panic!("policy refused: {e}"),
+    }
+}
+
+/// Runs `evaluate` [`RUNS`] times; returns how many calls were allowed.
+fn run<const N: usize>(policy: &Policy<'_, N>, method: &[u8], pairs: &Pairs) -> usize {
+    let request = Request::from_pairs(method, pairs);
+    let mut allowed = 0;
+    for _ in 0..RUNS {
+        let d = evaluate(black_box(policy), black_box(&request));
+        allowed += usize::from(black_box(d.is_allowed()));
+    }
+    allowed
+}
+
+macro_rules! case {
+    ($name:ident, $n:literal, $tag:literal) => {
+        // `$tag` keeps the bodies distinct, so LLVM never merges two cases
+        // into one symbol.
+        #[inline(never)]
+        fn $name(policy: &Policy<'_, $n>, method: &[u8], pairs: &Pairs) -> usize {
+            run(policy, method, pairs) + black_box($tag) - $tag
+        }
+    };
+}
+
+case!(case_3_hit, 64, 1);
+case!(case_1000_hit, 1024, 2);
+case!(case_3_near_miss, 64, 3);
+case!(case_1000_near_miss, 1024, 4);
+case!(case_3_preflight, 64, 5);
+case!(case_1000_preflight, 1024, 6);
+
+/// Requests per adapter case.
+const ADAPTER_RUNS: usize = 2_000;
+
+/// Calls a tower service on each request (built beforehand, uncounted).
+fn tower_run<S>(svc: &mut S, reqs: Vec<TowerRequest>) -> usize
+where
+    S: tower::Service<TowerRequest, Response = TowerResponse>,
+    S::Error: std::fmt::Debug,
+{
+    let mut ok = 0;
+    for r in reqs {
+        let resp = common::tower_call(svc, black_box(r));
+        ok += usize::from(black_box(resp).status().is_success());
+    }
+    ok
+}
+
+macro_rules! tower_case {
+    ($name:ident, $tag:literal) => {
+        #[inline(never)]
+        fn $name<S>(svc: &mut S, reqs: Vec<TowerRequest>) -> usize
+        where
+            S: tower::Service<TowerRequest, Response = TowerResponse>,
+            S::Error: std::fmt::Debug,
+        {
+            tower_run(svc, reqs) + black_box($tag) - $tag
+        }
+    };
+}
+
+tower_case!(case_tower_bare_preflight, 11);
+tower_case!(case_tower_bare_actual, 12);
+tower_case!(case_tower_ours_preflight, 13);
+tower_case!(case_tower_ours_actual, 14);
+tower_case!(case_tower_theirs_preflight, 15);
+tower_case!(case_tower_theirs_actual, 16);
+
+macro_rules! tower_floor_case {
+    ($name:ident, $tag:literal) => {
+        #[inline(never)]
+        fn $name<S>(svc: &mut S, reqs: Vec<TowerRequest>) -> usize
+        where
+            S: tower::Service<TowerRequest, Response = TowerResponse>,
+            S::Error: std::fmt::Debug,
+        {
+            let mut ok = 0;
+            for r in reqs {
+                let resp = common::tower_floor(svc, black_box(r));
+                ok += usize::from(black_box(resp).status().is_success());
+            }
+            ok + black_box($tag) - $tag
+        }
+    };
+}
+
+tower_floor_case!(case_tower_floor_preflight, 17);
+tower_floor_case!(case_tower_floor_actual, 18);
+
+/// A sketch of a leaner tower adapter on today's core, to measure what the
+/// adapter's own work could cost (benches/RESULTS.md, "Why"). Not a
+/// product: it handles up to [`PROTO_LINES`] lines per header and nothing
+/// beyond the shared policy's needs (no refusal hook, no debug mode).
+mod proto {
+    use cors_policy::{CorsRequestHeader, Decision, Request, ResponseHeader, evaluate};
+    use http::header::{self, HeaderMap, HeaderValue};
+
+    use crate::common::{self, TowerRequest, TowerResponse};
+
+    /// Lines kept per header.
+    pub const PROTO_LINES: usize = 2;
+
+    /// The lines of one header, looked up once; cloning copies them.
+    #[derive(Clone, Copy)]
+    pub struct Lines<'r> {
+        vals: [Option<&'r HeaderValue>; PROTO_LINES],
+        next: usize,
+    }
+
+    impl<'r> Lines<'r> {
+        fn new(map: &'r HeaderMap, h: CorsRequestHeader) -> Self {
+            let mut vals = [None; PROTO_LINES];
+            let name = match h {
+                CorsRequestHeader::Origin => header::ORIGIN,
+                CorsRequestHeader::AccessControlRequestMethod => {
+                    header::ACCESS_CONTROL_REQUEST_METHOD
+                }
+                CorsRequestHeader::AccessControlRequestHeaders => {
+                    header::ACCESS_CONTROL_REQUEST_HEADERS
+                }
+                // The shared policy does not enable Private Network Access:
+                // a policy that does would look it up.
+                _ => return Lines { vals, next: 0 },
+            };
+            for (slot, v) in vals.iter_mut().zip(map.get_all(name)) {
+                *slot = Some(v);
+            }
+            Lines { vals, next: 0 }
+        }
+
+        /// The request's own value whose bytes are `bytes`, cloned.
+        fn value(&self, bytes: &[u8]) -> Option<HeaderValue> {
+            self.vals
+                .iter()
+                .flatten()
+                .find(|v| v.as_bytes() == bytes)
+                .map(|v| (*v).clone())
+                .or_else(|| HeaderValue::from_bytes(bytes).ok())
+        }
+    }
+
+    impl<'r> Iterator for Lines<'r> {
+        type Item = &'r [u8];
+
+        fn next(&mut self) -> Option<&'r [u8]> {
+            let v = (*self.vals.get(self.next)?)?;
+            self.next += 1;
+            Some(v.as_bytes())
+        }
+    }
+
+    /// Values the policy fixes, made once.
+    pub struct Prepared {
+        expose: Option<HeaderValue>,
+        max_age: Option<HeaderValue>,
+    }
+
+    impl Prepared {
+        pub fn new() -> Self {
+            let v = |b: Option<&[u8]>| b.and_then(|b| HeaderValue::from_bytes(b).ok());
+            Prepared {
+                expose: v(common::POLICY.expose_headers_value()),
+                max_age: v(common::POLICY.max_age_value()),
+            }
+        }
+    }
+
+    fn joined(vary: &[&str]) -> Option<HeaderValue> {
+        match vary {
+            [] => None,
+            ["Origin"] => Some(HeaderValue::from_static("Origin")),
+            _ => Some(HeaderValue::from_static(
+                "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+            )),
+        }
+    }
+
+    /// One request through the sketch.
+    pub fn call<S>(p: &Prepared, inner: &mut S, req: TowerRequest) -> TowerResponse
+    where
+        S: tower::Service<TowerRequest, Response = TowerResponse>,
+        S::Error: std::fmt::Debug,
+    {
+        let h = req.headers();
+        let origin = Lines::new(h, CorsRequestHeader::Origin);
+        let acrm = Lines::new(h, CorsRequestHeader::AccessControlRequestMethod);
+        let acrh = Lines::new(h, CorsRequestHeader::AccessControlRequestHeaders);
+        let view = Request::from_fn(req.method().as_str().as_bytes(), |c| match c {
+            CorsRequestHeader::Origin => origin,
+            CorsRequestHeader::AccessControlRequestMethod => acrm,
+            CorsRequestHeader::AccessControlRequestHeaders => acrh,
+            _ => Lines::new(h, c),
+        });
+        let d: Decision<'_, '_, Lines<'_>> = evaluate(&common::POLICY, &view);
+        if d.is_preflight() {
+            let mut resp = http::Response::new(String::new());
+            *resp.status_mut() = http::StatusCode::from_u16(d.preflight_status().unwrap_or(403))
+                .unwrap_or(http::StatusCode::FORBIDDEN);
+            let m = resp.headers_mut();
+            for (name, bytes) in d.headers() {
+                let (n, v) = match name {
+                    ResponseHeader::AllowOrigin => {
+                        (header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.value(bytes))
+                    }
+                    ResponseHeader::AllowCredentials => (
+                        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                        Some(HeaderValue::from_static("true")),
+                    ),
+                    ResponseHeader::AllowMethods => {
+                        (header::ACCESS_CONTROL_ALLOW_METHODS, acrm.value(bytes))
+                    }
+                    ResponseHeader::AllowHeaders => {
+                        (header::ACCESS_CONTROL_ALLOW_HEADERS, acrh.value(bytes))
+                    }
+                    ResponseHeader::MaxAge => (header::ACCESS_CONTROL_MAX_AGE, p.max_age.clone()),
+                    // The shared policy sends no other header on a preflight.
+                    _ => continue,
+                };
+                if let Some(v) = v {
+                    m.append(n, v);
+                }
+            }
+            if let Some(v) = joined(d.vary()) {
+                m.insert(header::VARY, v);
+            }
+            return resp;
+        }
+        let allow_origin = d.allow_origin().and_then(|o| origin.value(o));
+        let credentials = d.is_allowed() && common::POLICY.allows_credentials();
+        let expose = if d.is_allowed() {
+            p.expose.clone()
+        } else {
+            None
+        };
+        let vary = joined(d.vary());
+        let mut resp = common::tower_call(inner, req);
+        let m = resp.headers_mut();
+        for n in [
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            header::ACCESS_CONTROL_MAX_AGE,
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        ] {
+            m.remove(n);
+        }
+        if let Some(v) = allow_origin {
+            m.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+        }
+        if credentials {
+            m.insert(
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            );
+        }
+        if let Some(v) = expose {
+            m.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
+        }
+        if let Some(v) = vary {
+            m.append(header::VARY, v);
+        }
+        resp
+    }
+}
+
+macro_rules! tower_proto_case {
+    ($name:ident, $tag:literal) => {
+        #[inline(never)]
+        fn $name<S>(p: &proto::Prepared, svc: &mut S, reqs: Vec<TowerRequest>) -> usize
+        where
+            S: tower::Service<TowerRequest, Response = TowerResponse>,
+            S::Error: std::fmt::Debug,
+        {
+            let mut ok = 0;
+            for r in reqs {
+                let resp = proto::call(p, svc, black_box(r));
+                ok += usize::from(black_box(resp).status().is_success());
+            }
+            ok + black_box($tag) - $tag
+        }
+    };
+}
+
+tower_proto_case!(case_tower_proto_preflight, 19);
+tower_proto_case!(case_tower_proto_actual, 20);
+
+/// Instruction counts of the `tower` and `actix` groups of
+/// benches/adapters.rs, per request.
+fn adapters() {
+    let reqs = |req| {
+        (0..ADAPTER_RUNS)
+            .map(|_| common::tower_request(req))
+            .collect::<Vec<_>>()
+    };
+    let bare = tower::service_fn(common::tower_handler);
+    let mut ours = cors_policy_tower::CorsLayer::new(&common::POLICY).layer(bare);
+    let mut theirs = common::tower_http_layer().layer(bare);
+    let n = ADAPTER_RUNS;
+    assert_eq!(
+        case_tower_bare_preflight(&mut { bare }, reqs(Req::Preflight)),
+        n
+    );
+    assert_eq!(case_tower_bare_actual(&mut { bare }, reqs(Req::Actual)), n);
+    assert_eq!(
+        case_tower_ours_preflight(&mut ours, reqs(Req::Preflight)),
+        n
+    );
+    assert_eq!(case_tower_ours_actual(&mut ours, reqs(Req::Actual)), n);
+    assert_eq!(
+        case_tower_theirs_preflight(&mut theirs, reqs(Req::Preflight)),
+        n
+    );
+    assert_eq!(case_tower_theirs_actual(&mut theirs, reqs(Req::Actual)), n);
+    for req in Req::ALL {
+        let r = common::tower_floor(&mut { bare }, common::tower_request(req));
+        common::assert_answer(
+            "tower",
+            "floor",
+            req,
+            r.status().as_u16(),
+            &common::tower_headers(&r),
+        );
+    }
+    assert_eq!(
+        case_tower_floor_preflight(&mut { bare }, reqs(Req::Preflight)),
+        n
+    );
+    assert_eq!(case_tower_floor_actual(&mut { bare }, reqs(Req::Actual)), n);
+    let prepared = proto::Prepared::new();
+    for req in Req::ALL {
+        let r = proto::call(&prepared, &mut { bare }, common::tower_request(req));
+        common::assert_answer(
+            "tower",
+            "proto",
+            req,
+            r.status().as_u16(),
+            &common::tower_headers(&r),
+        );
+    }
+    assert_eq!(
+        case_tower_proto_preflight(&prepared, &mut { bare }, reqs(Req::Preflight)),
+        n
+    );
+    assert_eq!(
+        case_tower_proto_actual(&prepared, &mut { bare }, reqs(Req::Actual)),
+        n
+    );
+
+    let sys = actix_web::rt::System::new();
+    macro_rules! actix_cases {
+        ($preflight:ident, $actual:ident, $app:expr) => {{
+            let app = sys.block_on(test::init_service($app));
+            let reqs = |req| {
+                (0..ADAPTER_RUNS)
+                    .map(|_| common::actix_request(req).to_request())
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!($preflight(&sys, &app, reqs(Req::Preflight)), n);
+            assert_eq!($actual(&sys, &app, reqs(Req::Actual)), n);
+        }};
+    }
+    actix_cases!(
+        case_actix_bare_preflight,
+        case_actix_bare_actual,
+        App::new().default_service(web::to(common::actix_handler))
+    );
+    actix_cases!(
+        case_actix_ours_preflight,
+        case_actix_ours_actual,
+        App::new()
+            .wrap(cors_policy_actix::Cors::new(&common::POLICY))
+            .default_service(web::to(common::actix_handler))
+    );
+    {
+        let app = sys.block_on(test::init_service(
+            App::new().default_service(web::to(common::actix_handler)),
+        ));
+        let reqs = |req| {
+            (0..ADAPTER_RUNS)
+                .map(|_| common::actix_request(req).to_request())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            case_actix_floor_preflight(&sys, &app, reqs(Req::Preflight)),
+            n
+        );
+        assert_eq!(case_actix_floor_actual(&sys, &app, reqs(Req::Actual)), n);
+    }
+    actix_cases!(
+        case_actix_theirs_preflight,
+        case_actix_theirs_actual,
+        App::new()
+            .wrap(common::actix_cors())
+            .default_service(web::to(common::actix_handler))
+    );
+}
+
+/// Calls an actix service on each request (built beforehand, uncounted).
+fn actix_run<S, R, B>(sys: &actix_web::rt::SystemRunner, app: &S, reqs: Vec<R>) -> usize
+where
+    S: actix_web::dev::Service<
+            R,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+{
+    sys.block_on(async {
+        let mut ok = 0;
+        for r in reqs {
+            if let Ok(resp) = app.call(black_box(r)).await {
+                ok += usize::from(black_box(resp).status().is_success());
+            }
+        }
+        ok
+    })
+}
+
+macro_rules! actix_case {
+    ($name:ident, $tag:literal) => {
+        #[inline(never)]
+        fn $name<S, R, B>(sys: &actix_web::rt::SystemRunner, app: &S, reqs: Vec<R>) -> usize
+        where
+            S: actix_web::dev::Service<
+                    R,
+                    Response = actix_web::dev::ServiceResponse<B>,
+                    Error = actix_web::Error,
+                >,
+        {
+            actix_run(sys, app, reqs) + black_box($tag) - $tag
+        }
+    };
+}
+
+actix_case!(case_actix_bare_preflight, 21);
+actix_case!(case_actix_bare_actual, 22);
+actix_case!(case_actix_ours_preflight, 23);
+actix_case!(case_actix_ours_actual, 24);
+actix_case!(case_actix_theirs_preflight, 25);
+actix_case!(case_actix_theirs_actual, 26);
+
+macro_rules! actix_floor_case {
+    ($name:ident, $tag:literal) => {
+        #[inline(never)]
+        fn $name<S, R, B>(sys: &actix_web::rt::SystemRunner, app: &S, reqs: Vec<R>) -> usize
+        where
+            S: actix_web::dev::Service<
+                    R,
+                    Response = actix_web::dev::ServiceResponse<B>,
+                    Error = actix_web::Error,
+                >,
+            R: actix_web::HttpMessage,
+        {
+            actix_floor_run(sys, app, reqs) + black_box($tag) - $tag
+        }
+    };
+}
+
+/// Runs [`common::actix_floor`] on each request.
+fn actix_floor_run<S, R, B>(sys: &actix_web::rt::SystemRunner, app: &S, reqs: Vec<R>) -> usize
+where
+    S: actix_web::dev::Service<
+            R,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    R: actix_web::HttpMessage,
+{
+    sys.block_on(async {
+        let mut ok = 0;
+        for r in reqs {
+            if let Some(status) = common::actix_floor(app, black_box(r)).await {
+                ok += usize::from(black_box(status).is_success());
+            }
+        }
+        ok
+    })
+}
+
+actix_floor_case!(case_actix_floor_preflight, 27);
+actix_floor_case!(case_actix_floor_actual, 28);
+
+fn main() {
+    let mut many: Vec<&'static str> = (0..997)
+        .map(|i| &*Box::leak(format!("https://tenant{i:03}.myapp.com").into_boxed_str()))
+        .collect();
+    many.extend_from_slice(ORIGINS);
+    let many: &'static [&'static str] = Vec::leak(many);
+    let three = build::<64>(ORIGINS);
+    let thousand = build::<1024>(many);
+    for (pairs, method, kind) in [
+        (HIT, &b"GET"[..], RequestKind::Actual),
+        (PREFLIGHT, b"OPTIONS", RequestKind::Preflight),
+    ] {
+        for d in [
+            evaluate(&three, &Request::from_pairs(method, pairs)).kind(),
+            evaluate(&thousand, &Request::from_pairs(method, pairs)).kind(),
+        ] {
+            assert_eq!(d, kind);
+        }
+    }
+    let counts = [
+        ("3 hit", case_3_hit(&three, b"GET", HIT), RUNS),
+        ("1000 hit", case_1000_hit(&thousand, b"GET", HIT), RUNS),
+        (
+            "3 near_miss",
+            case_3_near_miss(&three, b"GET", NEAR_MISS),
+            0,
+        ),
+        (
+            "1000 near_miss",
+            case_1000_near_miss(&thousand, b"GET", NEAR_MISS),
+            0,
+        ),
+        (
+            "3 preflight",
+            case_3_preflight(&three, b"OPTIONS", PREFLIGHT),
+            RUNS,
+        ),
+        (
+            "1000 preflight",
+            case_1000_preflight(&thousand, b"OPTIONS", PREFLIGHT),
+            RUNS,
+        ),
+    ];
+    for (name, got, want) in counts {
+        assert_eq!(got, want, "{name}: allowed {got} of {RUNS}");
+    }
+    println!("ok: {} cases, {RUNS} calls each", counts.len());
+    adapters();
+    println!("ok: 18 adapter cases, {ADAPTER_RUNS} requests each");
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Instructions per call, counted by callgrind (benches/callgrind.rs): the
+# core's `evaluate` with 3 and 1,000 origins, and each library of the
+# side-by-side comparison (benches/adapters.rs) on its two requests.
+# Noise-free, so a cross-check of the criterion timings on a busy machine.
+# Needs valgrind (apt-get install valgrind). Run from the repository root.
+set -euo pipefail
+exe=$(cargo bench -p cors-policy --bench callgrind --no-run --message-format=json 2>/dev/null \
+  | sed -n 's/.*"executable":"\([^"]*callgrind[^"]*\)".*/\1/p' | tail -1)
+[ -x "$exe" ] || { echo "callgrind bench binary not found" >&2; exit 1; }
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+valgrind --tool=callgrind --callgrind-out-file="$out" "$exe" >/dev/null 2>&1
+# Inclusive counts of each case function, divided by its number of calls
+# (RUNS = 10,000 for the core, ADAPTER_RUNS = 2,000 for the adapters).
+callgrind_annotate --inclusive=yes --threshold=100 "$out" \
+  | sed -n -E 's/^ *([0-9,]+) .*callgrind::(case_[a-z0-9_]+).*/\2 \1/p' | tr -d ',' \
+  | sort -k1,1 -k2,2nr | sort -u -k1,1 \
+  | awk '{ runs = ($1 ~ /^case_(tower|actix)_/) ? 2000 : 10000;
+           printf "%-30s %10.0f instructions per call\n", $1, $2 / runs }'
