@@ -258,6 +258,33 @@ pub(crate) const fn fnv(mut h: u64, s: &[u8], fold: bool) -> u64 {
     h
 }
 
+/// One FNV-1a step.
+#[inline(always)]
+pub(crate) const fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
+const fn build_lower_tchar() -> [u8; 256] {
+    let mut table = [0u8; 256];
+    let mut i = 0usize;
+    while i < 256 {
+        let b = i as u8;
+        if is_tchar(b) {
+            set(&mut table, i, b.to_ascii_lowercase());
+        }
+        i += 1;
+    }
+    table
+}
+
+static LOWER_TCHAR: [u8; 256] = build_lower_tchar();
+
+/// The lower-cased byte if `b` is a `tchar`, else 0 (no `tchar` is 0).
+#[inline(always)]
+pub(crate) fn lower_tchar(b: u8) -> u8 {
+    LOWER_TCHAR.get(b as usize).copied().unwrap_or(0)
+}
+
 /// FNV-1a offset basis.
 pub(crate) const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
 

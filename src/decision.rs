@@ -269,11 +269,18 @@ pub(crate) mod vary {
     pub(crate) const NONE: Set = (&[], "");
     pub(crate) const ORIGIN: Set = (&["Origin"], "Origin");
     pub(crate) const PREFLIGHT: Set = (
-        &["Access-Control-Request-Method", "Access-Control-Request-Headers"],
+        &[
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers",
+        ],
         "Access-Control-Request-Method, Access-Control-Request-Headers",
     );
     pub(crate) const PREFLIGHT_ORIGIN: Set = (
-        &["Origin", "Access-Control-Request-Method", "Access-Control-Request-Headers"],
+        &[
+            "Origin",
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers",
+        ],
         "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
     );
     pub(crate) const PREFLIGHT_PNA: Set = (

@@ -62,6 +62,7 @@ impl core::fmt::Debug for Options<'_> {
 /// let sent: Vec<_> = decision.headers().collect();
 /// assert_eq!(sent[0], (ResponseHeader::AllowOrigin, &b"https://app.example"[..]));
 /// ```
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 #[inline]
 pub fn evaluate<'p, 'r, const N: usize, L>(
     policy: &'p Policy<'_, N>,
@@ -75,6 +76,7 @@ where
 
 /// Checks one `Origin` line (CONTRACT.md §4.1): trimmed, then visible ASCII
 /// without commas. Returns the trimmed value.
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 #[inline]
 fn check_origin<'r, L: Iterator<Item = &'r [u8]>>(
     first: &'r [u8],
@@ -109,8 +111,28 @@ pub(crate) fn origin_allowed<const N: usize>(
         return !origin.is_empty();
     }
     policy.origins.matches(policy.config.origins, origin)
-        || policy.config.origin_check.is_some_and(|f| f(origin))
-        || extra.is_some_and(|f| f(origin))
+        || policy
+            .config
+            .origin_check
+            .is_some_and(|f| call_check(&f, origin))
+        || extra.is_some_and(|f| call_check(f, origin))
+}
+
+/// Calls a caller's origin check. Without the `no-panic` feature this is a
+/// plain call. With it, the call goes through an `extern "C"` function,
+/// which cannot unwind (a panic there aborts the process), so the link-time
+/// proof covers the engine's own code rather than the caller's closures.
+#[inline]
+fn call_check(check: &dyn Fn(&[u8]) -> bool, origin: &[u8]) -> bool {
+    #[cfg(feature = "no-panic")]
+    {
+        extern "C" fn no_unwind(check: &&dyn Fn(&[u8]) -> bool, origin: &&[u8]) -> bool {
+            check(origin)
+        }
+        no_unwind(&check, &origin)
+    }
+    #[cfg(not(feature = "no-panic"))]
+    check(origin)
 }
 
 /// [`evaluate`] with [`Options`]: a run-time origin check and debug mode.
@@ -125,6 +147,7 @@ pub(crate) fn origin_allowed<const N: usize>(
 /// let decision = evaluate_with(&policy, &Request::from_pairs(b"GET", &headers), &options);
 /// assert_eq!(decision.allow_origin(), Some(&b"https://shop.tenant.example"[..]));
 /// ```
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 pub fn evaluate_with<'p, 'r, const N: usize, L>(
     policy: &'p Policy<'_, N>,
     request: &Request<'r, L>,
@@ -157,12 +180,18 @@ where
             vary: if any_origin { vary::NONE } else { vary::ORIGIN },
         };
     };
-    let mut acrm = request.acrm.clone();
-    let acrm_first = acrm.next();
     // Fetch, "CORS-preflight request": `OPTIONS`, byte-exact, with ACRM.
+    // ACRM is read only for OPTIONS, so adapters that look headers up
+    // lazily pay nothing for it on other requests.
+    let mut acrm = request.acrm.clone();
+    let acrm_first = if request.method() == b"OPTIONS" {
+        acrm.next()
+    } else {
+        None
+    };
     let kind = match acrm_first {
-        Some(_) if request.method() == b"OPTIONS" => RequestKind::Preflight,
-        _ => RequestKind::Actual,
+        Some(_) => RequestKind::Preflight,
+        None => RequestKind::Actual,
     };
 
     let origin = check_origin(first, origins);
@@ -261,9 +290,9 @@ where
     // Fetch, "CORS-preflight fetch" step 7.5-7.6.
     let list = policy.config.headers;
     for element in Elements::new(request.acrh.clone()) {
-        let refusal = if !element.name.iter().all(|&b| is_tchar_rt(b)) {
+        let refusal = if !element.token {
             Refusal::HeaderMalformed(element.name)
-        } else if policy.headers.allows(list, element.name) {
+        } else if policy.headers.allows(list, element.name, element.hash) {
             continue;
         } else {
             Refusal::HeaderNotAllowed(element.name)

@@ -1,7 +1,7 @@
 //! Request-header names: the policy's list, the forbidden names, and the
 //! bounded parsing of `Access-Control-Request-Headers`.
 
-use crate::bytes::{self, FNV_START, eq, eq_ignore_case, fnv, starts_with_ignore_case};
+use crate::bytes::{fnv_step, self, FNV_START, eq, eq_ignore_case, fnv, starts_with_ignore_case};
 use crate::index::Index;
 
 /// The most request-header names a policy may list. Real APIs allow a
@@ -81,25 +81,19 @@ impl HeaderSet {
         set
     }
 
-    /// Is `name` (a token, any case) listed by name?
+    /// Fetch, "CORS-preflight fetch" step 7.3-7.5: is a requested name,
+    /// whose case-folded hash is `hash`, allowed? `*` covers every name
+    /// except `authorization`, which must be listed by name (Fetch, "CORS
+    /// non-wildcard request-header name").
     #[inline]
-    pub(crate) fn contains(&self, list: &[&str], name: &[u8]) -> bool {
-        let h = fnv(FNV_START, name, true);
-        self.index.candidates(h).any(|pos| {
-            list.get(pos)
-                .is_some_and(|e| e.as_bytes().eq_ignore_ascii_case(name))
-        })
-    }
-
-    /// Fetch, "CORS-preflight fetch" step 7.3-7.5: is a requested name
-    /// allowed? `*` covers every name except `authorization`, which must be
-    /// listed by name (Fetch, "CORS non-wildcard request-header name").
-    #[inline]
-    pub(crate) fn allows(&self, list: &[&str], name: &[u8]) -> bool {
+    pub(crate) fn allows(&self, list: &[&str], name: &[u8], hash: u64) -> bool {
         if self.any && !name.eq_ignore_ascii_case(b"authorization") {
             return true;
         }
-        self.contains(list, name)
+        self.index.candidates(hash).any(|pos| {
+            list.get(pos)
+                .is_some_and(|e| e.as_bytes().eq_ignore_ascii_case(name))
+        })
     }
 }
 
@@ -112,13 +106,20 @@ pub(crate) struct Element<'r> {
     pub(crate) line: usize,
     /// Offset of its first byte in the untrimmed line.
     pub(crate) start: usize,
+    /// Is it a token (RFC 9110 §5.6.2)?
+    pub(crate) token: bool,
+    /// Its case-folded hash, as [`HeaderSet`] indexes names (meaningful
+    /// only for tokens).
+    pub(crate) hash: u64,
 }
 
 /// Splits every field line on commas, trims spaces and tabs around each
 /// element and skips empty ones (CONTRACT.md §4.3; RFC 9110 §5.6.1).
 ///
-/// Each byte is looked at a bounded number of times and nothing is stored:
-/// the work is linear in the bytes of the lines, whatever they hold.
+/// One fused pass finds the comma, trims, checks the token bytes and hashes
+/// the lower-cased name: each byte is looked at once and nothing is
+/// stored, so the work is linear in the bytes of the lines, whatever they
+/// hold.
 pub(crate) struct Elements<'r, L> {
     lines: L,
     line: &'r [u8],
@@ -142,6 +143,7 @@ impl<'r, L: Iterator<Item = &'r [u8]>> Elements<'r, L> {
 impl<'r, L: Iterator<Item = &'r [u8]>> Iterator for Elements<'r, L> {
     type Item = Element<'r>;
 
+    #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
     fn next(&mut self) -> Option<Element<'r>> {
         loop {
             if self.pos >= self.line.len() {
@@ -155,19 +157,40 @@ impl<'r, L: Iterator<Item = &'r [u8]>> Iterator for Elements<'r, L> {
                     continue;
                 }
             }
-            let rest = self.line.get(self.pos..).unwrap_or(&[]);
-            let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
-            let start = self.pos;
-            let raw = rest.get(..len).unwrap_or(&[]);
+            let line = self.line;
+            let mut i = self.pos;
+            // First and one-past-last bytes that are not white space.
+            let mut start = usize::MAX;
+            let mut end = i;
+            let mut token = true;
+            let mut hash = FNV_START;
+            while let Some(&b) = line.get(i) {
+                if b == b',' {
+                    break;
+                }
+                if b != b' ' && b != b'\t' {
+                    if start == usize::MAX {
+                        start = i;
+                    } else if end != i {
+                        // White space inside the element: not a token.
+                        token = false;
+                    }
+                    let lower = bytes::lower_tchar(b);
+                    token &= lower != 0;
+                    hash = fnv_step(hash, lower);
+                    end = i + 1;
+                }
+                i += 1;
+            }
             // Step past the comma too.
-            self.pos += len + 1;
-            let lead = raw.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-            let name = bytes::trim_ows(raw);
-            if !name.is_empty() {
+            self.pos = i + 1;
+            if start != usize::MAX {
                 return Some(Element {
-                    name,
+                    name: line.get(start..end).unwrap_or(&[]),
                     line: self.line_no,
-                    start: start + lead,
+                    start,
+                    token,
+                    hash,
                 });
             }
         }
@@ -175,6 +198,7 @@ impl<'r, L: Iterator<Item = &'r [u8]>> Iterator for Elements<'r, L> {
 }
 
 /// Does a field line name at least one header (a non-empty element)?
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 pub(crate) fn names_something(line: &[u8]) -> bool {
     line.iter().any(|&b| !matches!(b, b',' | b' ' | b'\t'))
 }

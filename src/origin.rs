@@ -284,6 +284,12 @@ const fn host_hash(host: &[u8]) -> u64 {
     h
 }
 
+/// The key of an exact pattern: the whole origin.
+#[inline(always)]
+const fn exact_key(origin: &[u8]) -> u64 {
+    mix(fnv(FNV_START, origin, false) ^ 0x9e37_79b9_7f4a_7c15)
+}
+
 #[inline(always)]
 const fn key(kind: Kind, scheme_h: u64, host_h: u64, port_h: u64) -> u64 {
     let salt = match kind {
@@ -334,12 +340,15 @@ impl<const N: usize> OriginIndex<N> {
                 let scheme = range(p, 0, parsed.scheme_end as usize);
                 let host = range(p, parsed.host.0 as usize, parsed.host.1 as usize);
                 let port = range(p, parsed.port.0 as usize, parsed.port.1 as usize);
-                let h = key(
-                    parsed.kind,
-                    fnv(FNV_START, scheme, false),
-                    host_hash(host),
-                    fnv(FNV_START, port, false),
-                );
+                let h = match parsed.kind {
+                    Kind::Exact => exact_key(p),
+                    _ => key(
+                        parsed.kind,
+                        fnv(FNV_START, scheme, false),
+                        host_hash(host),
+                        fnv(FNV_START, port, false),
+                    ),
+                };
                 match parsed.kind {
                     Kind::Null => ix.null = true,
                     Kind::Exact => {}
@@ -390,9 +399,19 @@ impl<const N: usize> OriginIndex<N> {
     ///
     /// One pass to split the origin, one backward pass over the host for
     /// subdomain patterns; each candidate key costs one bucket chain.
+    #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
     pub(crate) fn matches(&self, list: &[&str], origin: &[u8]) -> bool {
         if origin == b"null" {
             return self.null;
+        }
+        // The fast path: exact patterns are keyed by the whole origin, so
+        // the common case is one hash pass and one comparison.
+        let exact = self.index.candidates(exact_key(origin)).any(|pos| {
+            matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
+                && list.get(pos).is_some_and(|e| e.as_bytes() == origin)
+        });
+        if exact || !self.wildcards {
+            return exact;
         }
         let Some(sep) = find_scheme_sep(origin) else {
             return false;
@@ -449,18 +468,7 @@ impl<const N: usize> OriginIndex<N> {
                 }
             }
         }
-        if self.probe(
-            list,
-            Kind::Exact,
-            key(Kind::Exact, scheme_h, h, port_h),
-            scheme,
-            host,
-            port,
-        ) {
-            return true;
-        }
-        self.wildcards
-            && port_ok
+        port_ok
             && self.probe(
                 list,
                 Kind::AnyPort,
@@ -474,6 +482,7 @@ impl<const N: usize> OriginIndex<N> {
 
 /// Is a request's host a sequence of non-empty lower-case LDH labels, the
 /// only hosts a subdomain pattern may match?
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 fn valid_request_host(host: &[u8]) -> bool {
     let mut label = 0usize;
     for &b in host {
