@@ -93,12 +93,6 @@ pub(crate) fn is_ldh_rt(b: u8) -> bool {
     class_rt(b) & LOWER_DIGIT_HYPHEN != 0
 }
 
-/// Visible ASCII (0x21..=0x7E), the bytes an origin is serialised with.
-#[inline(always)]
-pub(crate) fn is_visible_rt(b: u8) -> bool {
-    class_rt(b) & VISIBLE != 0
-}
-
 /// Is `s` a non-empty token (RFC 9110 §5.6.2)?
 pub(crate) const fn is_token(s: &[u8]) -> bool {
     if s.is_empty() {
@@ -283,6 +277,16 @@ static LOWER_TCHAR: [u8; 256] = build_lower_tchar();
 #[inline(always)]
 pub(crate) fn lower_tchar(b: u8) -> u8 {
     LOWER_TCHAR.get(b as usize).copied().unwrap_or(0)
+}
+
+/// Case-insensitive equality of two tokens, through the same table as the
+/// hash (cheaper than the general ASCII comparison on short names).
+#[inline]
+pub(crate) fn eq_tokens_ignore_case(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(&x, &y)| lower_tchar(x) == lower_tchar(y) && lower_tchar(x) != 0)
 }
 
 /// FNV-1a offset basis.

@@ -1,6 +1,6 @@
 //! `evaluate`: classification, then the checks of CONTRACT.md §4 in order.
 
-use crate::bytes::{is_tchar_rt, is_visible_rt, trim_ows};
+use crate::bytes::{is_tchar_rt, trim_ows};
 use crate::decision::{
     AllowOrigin, Decision, MethodDefect, OriginDefect, Refusal, RequestKind, vary,
 };
@@ -90,15 +90,15 @@ fn check_origin<'r, L: Iterator<Item = &'r [u8]>>(
     if o.is_empty() {
         return Err(OriginDefect::Empty);
     }
-    for &b in o {
-        if b == b',' {
-            return Err(OriginDefect::List);
-        }
-        if !is_visible_rt(b) {
-            return Err(OriginDefect::NotVisibleAscii);
-        }
+    // One branch per byte in the common case: visible ASCII but a comma.
+    if o.iter().all(|&b| b != b',' && (0x21..=0x7e).contains(&b)) {
+        return Ok(o);
     }
-    Ok(o)
+    // The first offending byte names the defect.
+    match o.iter().find(|&&b| b == b',' || !(0x21..=0x7e).contains(&b)) {
+        Some(b',') => Err(OriginDefect::List),
+        _ => Err(OriginDefect::NotVisibleAscii),
+    }
 }
 
 /// Patterns first, then the policy's check, then the caller's.

@@ -1,7 +1,7 @@
 //! Request-header names: the policy's list, the forbidden names, and the
 //! bounded parsing of `Access-Control-Request-Headers`.
 
-use crate::bytes::{fnv_step, self, FNV_START, eq, eq_ignore_case, fnv, starts_with_ignore_case};
+use crate::bytes::{self, FNV_START, eq, eq_ignore_case, fnv, fnv_step, starts_with_ignore_case};
 use crate::index::Index;
 
 /// The most request-header names a policy may list. Real APIs allow a
@@ -92,7 +92,7 @@ impl HeaderSet {
         }
         self.index.candidates(hash).any(|pos| {
             list.get(pos)
-                .is_some_and(|e| e.as_bytes().eq_ignore_ascii_case(name))
+                .is_some_and(|e| bytes::eq_tokens_ignore_case(e.as_bytes(), name))
         })
     }
 }
@@ -158,35 +158,26 @@ impl<'r, L: Iterator<Item = &'r [u8]>> Iterator for Elements<'r, L> {
                 }
             }
             let line = self.line;
-            let mut i = self.pos;
-            // First and one-past-last bytes that are not white space.
-            let mut start = usize::MAX;
-            let mut end = i;
+            let rest = line.get(self.pos..).unwrap_or(&[]);
+            let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+            let raw = rest.get(..len).unwrap_or(&[]);
+            let lead = raw.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+            let name = bytes::trim_ows(raw);
+            let start = self.pos + lead;
+            // Step past the comma too.
+            self.pos += len + 1;
+            // One pass over the name: token bytes (white space inside is
+            // not one) and the hash of its lower-cased form.
             let mut token = true;
             let mut hash = FNV_START;
-            while let Some(&b) = line.get(i) {
-                if b == b',' {
-                    break;
-                }
-                if b != b' ' && b != b'\t' {
-                    if start == usize::MAX {
-                        start = i;
-                    } else if end != i {
-                        // White space inside the element: not a token.
-                        token = false;
-                    }
-                    let lower = bytes::lower_tchar(b);
-                    token &= lower != 0;
-                    hash = fnv_step(hash, lower);
-                    end = i + 1;
-                }
-                i += 1;
+            for &b in name {
+                let lower = bytes::lower_tchar(b);
+                token &= lower != 0;
+                hash = fnv_step(hash, lower);
             }
-            // Step past the comma too.
-            self.pos = i + 1;
-            if start != usize::MAX {
+            if !name.is_empty() {
                 return Some(Element {
-                    name: line.get(start..end).unwrap_or(&[]),
+                    name,
                     line: self.line_no,
                     start,
                     token,
