@@ -95,7 +95,10 @@ fn check_origin<'r, L: Iterator<Item = &'r [u8]>>(
         return Ok(o);
     }
     // The first offending byte names the defect.
-    match o.iter().find(|&&b| b == b',' || !(0x21..=0x7e).contains(&b)) {
+    match o
+        .iter()
+        .find(|&&b| b == b',' || !(0x21..=0x7e).contains(&b))
+    {
         Some(b',') => Err(OriginDefect::List),
         _ => Err(OriginDefect::NotVisibleAscii),
     }

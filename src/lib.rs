@@ -77,6 +77,13 @@
 //! generics, because `const fn` construction (a policy in a `static`) cannot
 //! call the non-`const` push methods of `heapless` or `arrayvec`.
 //!
+//! - `no-panic`: marks [`evaluate`], [`evaluate_with`] and the parsers with
+//!   the `no-panic` crate's attribute, a link-time proof that no panic path
+//!   survives optimisation. Build it in release only (`cargo build --release
+//!   --features no-panic`; a debug build fails to link by design); CI runs
+//!   it (`.ci/hardening.sh`). With it, a caller's origin check runs behind
+//!   an `extern "C"` boundary, so a panicking check aborts.
+//!
 //! # Performance
 //!
 //! [`evaluate`] looks at each byte of the CORS request headers a bounded

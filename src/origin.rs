@@ -435,12 +435,10 @@ impl<const N: usize> OriginIndex<N> {
         let scheme_h = fnv(FNV_START, scheme, false);
         let port_h = fnv(FNV_START, port, false);
         let empty_h = fnv(FNV_START, b"", false);
-        // A port a wildcard may stand for: `:` and 1 to 5 digits.
+        // A port a wildcard may stand for: `:` and a number a browser sends.
         let port_ok = match port {
             [] => true,
-            [b':', digits @ ..] => {
-                !digits.is_empty() && digits.len() <= 5 && digits.iter().all(u8::is_ascii_digit)
-            }
+            [b':', digits @ ..] => valid_request_port(digits),
             _ => false,
         };
         let subdomains = self.subdomains && port_ok && valid_request_host(host);
@@ -481,9 +479,14 @@ impl<const N: usize> OriginIndex<N> {
 }
 
 /// Is a request's host a sequence of non-empty lower-case LDH labels, the
-/// only hosts a subdomain pattern may match?
+/// only hosts a subdomain pattern may match? Labels are at most 63 bytes
+/// and the host at most 253 (RFC 1035 §2.3.4), as for patterns: no browser
+/// serialises a longer one, so a megabyte of labels is never echoed.
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 fn valid_request_host(host: &[u8]) -> bool {
+    if host.len() > 253 {
+        return false;
+    }
     let mut label = 0usize;
     for &b in host {
         if b == b'.' {
@@ -491,13 +494,31 @@ fn valid_request_host(host: &[u8]) -> bool {
                 return false;
             }
             label = 0;
-        } else if bytes::is_ldh_rt(b) {
+        } else if bytes::is_ldh_rt(b) && label < 63 {
             label += 1;
         } else {
             return false;
         }
     }
     label > 0
+}
+
+/// Is `digits` a port a browser serialises: 1 to 65535, no leading zero?
+fn valid_request_port(digits: &[u8]) -> bool {
+    match digits {
+        [] | [b'0', ..] => false,
+        _ if digits.len() > 5 => false,
+        _ => {
+            let mut value = 0u32;
+            for &d in digits {
+                if !d.is_ascii_digit() {
+                    return false;
+                }
+                value = value * 10 + u32::from(d - b'0');
+            }
+            value <= 65_535
+        }
+    }
 }
 
 #[cfg(test)]

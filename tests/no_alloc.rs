@@ -6,7 +6,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-use cors_policy::{evaluate, evaluate_with, Options, Policy, Request};
+use cors_policy::{Options, Policy, Request, evaluate, evaluate_with};
 
 struct Counting;
 
@@ -53,20 +53,30 @@ fn evaluate_never_allocates() {
     let mut evaluated = 0;
     for v in &vectors {
         let lists = v.policy.lists();
-        let Ok(policy) = v.policy.builder(&lists).build() else { continue };
+        let Ok(policy) = v.policy.builder(&lists).build() else {
+            continue;
+        };
         let policy: Policy = policy;
         let pairs = v.request.pairs();
         let request = Request::from_pairs(v.request.method.as_bytes(), &pairs);
         let check = |o: &[u8]| o.len() > 1000;
         let (sum, n) = count(|| {
             let mut sum = 0usize;
-            for options in [Options::default(), Options { origin_check: Some(&check), debug: true }] {
+            for options in [
+                Options::default(),
+                Options {
+                    origin_check: Some(&check),
+                    debug: true,
+                },
+            ] {
                 let d = evaluate(&policy, &request);
                 let e = evaluate_with(&policy, &request, &options);
                 for (h, v) in d.headers().chain(e.headers()) {
                     sum += h.as_str().len() + v.len();
                 }
-                sum += d.vary().len() + usize::from(d.is_allowed()) + d.refusal().map_or(0, |r| r.code().len());
+                sum += d.vary().len()
+                    + usize::from(d.is_allowed())
+                    + d.refusal().map_or(0, |r| r.code().len());
             }
             sum
         });

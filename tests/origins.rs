@@ -1,7 +1,7 @@
 //! Table-driven tests of origin patterns and origin matching (CONTRACT.md
 //! §2 patterns, §4.1 checks), with the regressions other libraries had.
 
-use cors_policy::{evaluate, OriginDefect, Policy, PolicyBuilder, Refusal, Request};
+use cors_policy::{OriginDefect, Policy, PolicyBuilder, Refusal, Request, evaluate};
 
 /// `allowed(patterns, origin) == expected` for each row.
 macro_rules! origin_table {
@@ -26,7 +26,11 @@ fn allowed(policy: &Policy, origin: &str) -> bool {
     let headers = [("Origin", origin)];
     let d = evaluate(policy, &Request::from_pairs(b"GET", &headers));
     let echoed = d.allow_origin().is_some();
-    assert_eq!(echoed, d.is_allowed(), "ACAO present iff allowed for {origin:?}");
+    assert_eq!(
+        echoed,
+        d.is_allowed(),
+        "ACAO present iff allowed for {origin:?}"
+    );
     d.is_allowed()
 }
 
@@ -125,10 +129,22 @@ fn thousand_origins_all_match_and_near_misses_do_not() {
         .expect("1,000 patterns fit a capacity of 1,024");
     for i in 0..1000 {
         let (hit, miss) = match i % 4 {
-            0 => (format!("https://tenant{i}.example.com"), format!("https://tenant{i}.example.co")),
-            1 => (format!("https://a.zone{i}.example.net"), format!("https://zone{i}.example.net")),
-            2 => (format!("http://host{i}.test:1234"), format!("https://host{i}.test:1234")),
-            _ => (format!("https://app{i}.example.org:8{:03}", i % 1000), format!("https://app{i}.example.org")),
+            0 => (
+                format!("https://tenant{i}.example.com"),
+                format!("https://tenant{i}.example.co"),
+            ),
+            1 => (
+                format!("https://a.zone{i}.example.net"),
+                format!("https://zone{i}.example.net"),
+            ),
+            2 => (
+                format!("http://host{i}.test:1234"),
+                format!("https://host{i}.test:1234"),
+            ),
+            _ => (
+                format!("https://app{i}.example.org:8{:03}", i % 1000),
+                format!("https://app{i}.example.org"),
+            ),
         };
         for (origin, want) in [(hit, true), (miss, false)] {
             let headers = [("Origin", origin.as_str())];
@@ -142,31 +158,62 @@ fn thousand_origins_all_match_and_near_misses_do_not() {
 fn capacity_exceeded_is_an_error_not_a_truncation() {
     let owned: Vec<String> = (0..65).map(|i| format!("https://t{i}.example")).collect();
     let patterns: Vec<&str> = owned.iter().map(String::as_str).collect();
-    let err = PolicyBuilder::new().allow_origins(&patterns).build().unwrap_err();
+    let err = PolicyBuilder::new()
+        .allow_origins(&patterns)
+        .build()
+        .unwrap_err();
     let all: Vec<_> = err.iter().collect();
     assert_eq!(all.len(), 1);
     assert_eq!(
         all[0],
-        cors_policy::PolicyError::TooManyOrigins { count: 65, capacity: 64 }
+        cors_policy::PolicyError::TooManyOrigins {
+            count: 65,
+            capacity: 64
+        }
     );
 }
 
 #[test]
 fn malformed_origins_are_refused_with_a_reason() {
-    let policy = PolicyBuilder::new().allow_origins(&["https://app.example"]).build().unwrap();
+    let policy = PolicyBuilder::new()
+        .allow_origins(&["https://app.example"])
+        .build()
+        .unwrap();
     let any = PolicyBuilder::new().allow_any_origin().build().unwrap();
     let cases: &[(&[(&str, &str)], OriginDefect)] = &[
-        (&[("Origin", "https://app.example"), ("origin", "https://app.example")], OriginDefect::MultipleLines),
+        (
+            &[
+                ("Origin", "https://app.example"),
+                ("origin", "https://app.example"),
+            ],
+            OriginDefect::MultipleLines,
+        ),
         (&[("Origin", "")], OriginDefect::Empty),
         (&[("Origin", " \t ")], OriginDefect::Empty),
-        (&[("Origin", "https://app.example,https://x")], OriginDefect::List),
-        (&[("Origin", "https://app.exa mple")], OriginDefect::NotVisibleAscii),
-        (&[("Origin", "https://\u{e9}.example")], OriginDefect::NotVisibleAscii),
-        (&[("Origin", "https://app.example\r\nx: y")], OriginDefect::NotVisibleAscii),
+        (
+            &[("Origin", "https://app.example,https://x")],
+            OriginDefect::List,
+        ),
+        (
+            &[("Origin", "https://app.exa mple")],
+            OriginDefect::NotVisibleAscii,
+        ),
+        (
+            &[("Origin", "https://\u{e9}.example")],
+            OriginDefect::NotVisibleAscii,
+        ),
+        (
+            &[("Origin", "https://app.example\r\nx: y")],
+            OriginDefect::NotVisibleAscii,
+        ),
     ];
     for (headers, defect) in cases {
         let d = evaluate(&policy, &Request::from_pairs(b"GET", headers));
-        assert_eq!(d.refusal(), Some(Refusal::OriginMalformed(*defect)), "{headers:?}");
+        assert_eq!(
+            d.refusal(),
+            Some(Refusal::OriginMalformed(*defect)),
+            "{headers:?}"
+        );
         assert_eq!(d.headers().count(), 0);
         assert_eq!(d.vary(), ["Origin"]);
         // A "*" policy still answers `*` (CONTRACT.md §4.1).
@@ -177,15 +224,51 @@ fn malformed_origins_are_refused_with_a_reason() {
 }
 
 #[test]
+fn hosts_and_ports_no_browser_sends_do_not_match_wildcards() {
+    let policy = PolicyBuilder::new()
+        .allow_origins(&["https://*.example.com", "http://localhost:*"])
+        .build()
+        .unwrap();
+    let label63 = "a".repeat(63);
+    let label64 = "a".repeat(64);
+    // 253 bytes in all: three labels of 63, one of 49, and "example.com".
+    let host253 = format!(
+        "{label63}.{label63}.{label63}.{}.example.com",
+        "b".repeat(49)
+    );
+    assert_eq!(host253.len(), 253);
+    let host254 = format!(
+        "{label63}.{label63}.{label63}.{}.example.com",
+        "b".repeat(50)
+    );
+    for (origin, want) in [
+        (format!("https://{label63}.example.com"), true),
+        (format!("https://{label64}.example.com"), false),
+        (format!("https://{host253}"), true),
+        (format!("https://{host254}"), false),
+        ("http://localhost:1".into(), true),
+        ("http://localhost:65535".into(), true),
+        ("http://localhost:65536".into(), false),
+        ("http://localhost:99999".into(), false),
+        ("http://localhost:0".into(), false),
+        ("http://localhost:0080".into(), false),
+    ] {
+        assert_eq!(allowed(&policy, &origin), want, "{origin}");
+    }
+}
+
+#[test]
 fn one_mebibyte_origin_is_refused() {
-    let policy = PolicyBuilder::new().allow_origins(&["https://*.example.com", "https://app.example"]).build().unwrap();
-    let long = format!("https://{}example.com", "a.".repeat(512 * 1024));
-    let headers = [("Origin", long.as_str())];
-    let d = evaluate(&policy, &Request::from_pairs(b"GET", &headers));
-    // A well-formed host of a million labels does end in .example.com.
-    assert!(d.is_allowed());
-    let long = format!("https://{}example.co", "a.".repeat(512 * 1024));
-    let headers = [("Origin", long.as_str())];
-    let d = evaluate(&policy, &Request::from_pairs(b"GET", &headers));
-    assert!(!d.is_allowed());
+    let policy = PolicyBuilder::new()
+        .allow_origins(&["https://*.example.com", "https://app.example"])
+        .build()
+        .unwrap();
+    // Well-formed labels, but a host no browser sends: never echoed.
+    for suffix in ["example.com", "example.co"] {
+        let long = format!("https://{}{suffix}", "a.".repeat(512 * 1024));
+        let headers = [("Origin", long.as_str())];
+        let d = evaluate(&policy, &Request::from_pairs(b"GET", &headers));
+        assert!(!d.is_allowed());
+        assert_eq!(d.headers().count(), 0);
+    }
 }

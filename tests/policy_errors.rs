@@ -1,7 +1,7 @@
 //! Table-driven tests of policy validation (CONTRACT.md §2): every problem
 //! is reported, each naming its entry.
 
-use cors_policy::{OriginProblem, PolicyBuilder, PolicyError, MAX_MAX_AGE};
+use cors_policy::{MAX_MAX_AGE, OriginProblem, PolicyBuilder, PolicyError};
 
 fn errors(b: PolicyBuilder<'_>) -> Vec<String> {
     match b.build() {
@@ -16,23 +16,47 @@ fn origin_problems() {
         ("https://app.example", None, None),
         ("https://App.Example", None, Some("https://app.example")),
         ("https://app.example/", None, Some("https://app.example")),
-        ("https://app.example/path", None, Some("https://app.example")),
+        (
+            "https://app.example/path",
+            None,
+            Some("https://app.example"),
+        ),
         ("https://app.example:443", None, Some("https://app.example")),
         ("http://app.example:80", None, Some("http://app.example")),
         ("https://app.example:", None, Some("https://app.example")),
-        ("HTTPS://*.APP.example:8443/", None, Some("https://*.app.example:8443")),
+        (
+            "HTTPS://*.APP.example:8443/",
+            None,
+            Some("https://*.app.example:8443"),
+        ),
         ("*", Some(OriginProblem::WildcardInList), None),
         ("app.example", Some(OriginProblem::MissingScheme), None),
         ("https://", Some(OriginProblem::MissingHost), None),
-        ("https://user@app.example", Some(OriginProblem::Userinfo), None),
-        ("https://app.*.example", Some(OriginProblem::MisplacedWildcard), None),
-        ("https://*app.example", Some(OriginProblem::MisplacedWildcard), None),
+        (
+            "https://user@app.example",
+            Some(OriginProblem::Userinfo),
+            None,
+        ),
+        (
+            "https://app.*.example",
+            Some(OriginProblem::MisplacedWildcard),
+            None,
+        ),
+        (
+            "https://*app.example",
+            Some(OriginProblem::MisplacedWildcard),
+            None,
+        ),
         ("https://app..example", Some(OriginProblem::BadHost), None),
         ("https://app.example.", Some(OriginProblem::BadHost), None),
         ("https://app_1.example", Some(OriginProblem::BadHost), None),
         ("https://[zz::1]", Some(OriginProblem::BadHost), None),
         ("https://app.example:0", Some(OriginProblem::BadPort), None),
-        ("https://app.example:65536", Some(OriginProblem::BadPort), None),
+        (
+            "https://app.example:65536",
+            Some(OriginProblem::BadPort),
+            None,
+        ),
         ("https://app.example:x", Some(OriginProblem::BadPort), None),
         ("1ttp://app.example", Some(OriginProblem::BadScheme), None),
     ];
@@ -46,16 +70,29 @@ fn origin_problems() {
             (None, None) => assert!(got.is_empty(), "{entry}: {got:?}"),
             (Some(p), _) => assert_eq!(
                 got,
-                [PolicyError::InvalidOrigin { index: 0, entry, problem: p }],
+                [PolicyError::InvalidOrigin {
+                    index: 0,
+                    entry,
+                    problem: p
+                }],
                 "{entry}"
             ),
             (None, Some(c)) => match got.as_slice() {
-                [PolicyError::NonCanonicalOrigin { index: 0, entry: e, canonical: got_c }] => {
+                [
+                    PolicyError::NonCanonicalOrigin {
+                        index: 0,
+                        entry: e,
+                        canonical: got_c,
+                    },
+                ] => {
                     assert_eq!(*e, entry);
                     assert_eq!(got_c.to_string(), c, "{entry}");
                     // The canonical spelling is itself valid.
                     let fixed = [c];
-                    assert!(PolicyBuilder::new().allow_origins(&fixed).build().is_ok(), "{c}");
+                    assert!(
+                        PolicyBuilder::new().allow_origins(&fixed).build().is_ok(),
+                        "{c}"
+                    );
                 }
                 other => panic!("{entry}: {other:?}"),
             },
@@ -98,25 +135,39 @@ fn every_problem_is_listed_together() {
 fn cross_field_rules() {
     let table: &[(PolicyBuilder<'static>, PolicyError<'static>)] = &[
         (PolicyBuilder::new(), PolicyError::NoOrigins),
-        (PolicyBuilder::new().allow_origins(&[]), PolicyError::NoOrigins),
         (
-            PolicyBuilder::new().allow_any_origin().allow_credentials(true),
+            PolicyBuilder::new().allow_origins(&[]),
+            PolicyError::NoOrigins,
+        ),
+        (
+            PolicyBuilder::new()
+                .allow_any_origin()
+                .allow_credentials(true),
             PolicyError::AnyOriginWithCredentials,
         ),
         (
-            PolicyBuilder::new().allow_origins(&["https://a.example"]).allow_credentials(true).expose_headers(&["*"]),
+            PolicyBuilder::new()
+                .allow_origins(&["https://a.example"])
+                .allow_credentials(true)
+                .expose_headers(&["*"]),
             PolicyError::ExposeAnyWithCredentials,
         ),
         (
-            PolicyBuilder::new().allow_any_origin().allow_private_network(true),
+            PolicyBuilder::new()
+                .allow_any_origin()
+                .allow_private_network(true),
             PolicyError::PrivateNetworkWithAnyOrigin,
         ),
         (
-            PolicyBuilder::new().allow_any_origin().origin_check(|_| true),
+            PolicyBuilder::new()
+                .allow_any_origin()
+                .origin_check(|_| true),
             PolicyError::OriginCheckWithAnyOrigin,
         ),
         (
-            PolicyBuilder::new().allow_origins(&["https://a.example"]).max_age(86_401),
+            PolicyBuilder::new()
+                .allow_origins(&["https://a.example"])
+                .max_age(86_401),
             PolicyError::MaxAgeTooLarge { value: 86_401 },
         ),
     ];
@@ -139,15 +190,37 @@ fn valid_edge_policies_build() {
             .build()
             .is_ok()
     );
-    assert!(PolicyBuilder::new().allow_any_origin().expose_headers(&["*"]).max_age(86_400).build().is_ok());
-    let many: Vec<String> = (0..cors_policy::MAX_ALLOWED_HEADERS).map(|i| format!("x-h{i}")).collect();
+    assert!(
+        PolicyBuilder::new()
+            .allow_any_origin()
+            .expose_headers(&["*"])
+            .max_age(86_400)
+            .build()
+            .is_ok()
+    );
+    let many: Vec<String> = (0..cors_policy::MAX_ALLOWED_HEADERS)
+        .map(|i| format!("x-h{i}"))
+        .collect();
     let refs: Vec<&str> = many.iter().map(String::as_str).collect();
-    assert!(PolicyBuilder::new().allow_any_origin().allow_headers(&refs).build().is_ok());
+    assert!(
+        PolicyBuilder::new()
+            .allow_any_origin()
+            .allow_headers(&refs)
+            .build()
+            .is_ok()
+    );
     let mut more = refs.clone();
     more.push("x-one-more");
     assert_eq!(
-        PolicyBuilder::new().allow_any_origin().allow_headers(&more).build().unwrap_err().first(),
-        Some(PolicyError::TooManyHeaders { count: cors_policy::MAX_ALLOWED_HEADERS + 1 })
+        PolicyBuilder::new()
+            .allow_any_origin()
+            .allow_headers(&more)
+            .build()
+            .unwrap_err()
+            .first(),
+        Some(PolicyError::TooManyHeaders {
+            count: cors_policy::MAX_ALLOWED_HEADERS + 1
+        })
     );
 }
 
@@ -155,17 +228,34 @@ fn valid_edge_policies_build() {
 fn long_expose_list_is_refused_not_truncated() {
     let names: Vec<String> = (0..200).map(|i| format!("x-exposed-header-{i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let err = PolicyBuilder::new().allow_any_origin().expose_headers(&refs).build().unwrap_err();
-    assert!(matches!(err.first(), Some(PolicyError::ExposeHeadersTooLong { .. })));
+    let err = PolicyBuilder::new()
+        .allow_any_origin()
+        .expose_headers(&refs)
+        .build()
+        .unwrap_err();
+    assert!(matches!(
+        err.first(),
+        Some(PolicyError::ExposeHeadersTooLong { .. })
+    ));
 }
 
 #[test]
 fn over_long_origin_pattern() {
-    let long = format!("https://{}.example", "a".repeat(cors_policy::MAX_ORIGIN_PATTERN_LEN));
+    let long = format!(
+        "https://{}.example",
+        "a".repeat(cors_policy::MAX_ORIGIN_PATTERN_LEN)
+    );
     let list = [long.as_str()];
-    let err = PolicyBuilder::new().allow_origins(&list).build().unwrap_err();
+    let err = PolicyBuilder::new()
+        .allow_origins(&list)
+        .build()
+        .unwrap_err();
     assert_eq!(
         err.first(),
-        Some(PolicyError::InvalidOrigin { index: 0, entry: &long, problem: OriginProblem::TooLong })
+        Some(PolicyError::InvalidOrigin {
+            index: 0,
+            entry: &long,
+            problem: OriginProblem::TooLong
+        })
     );
 }

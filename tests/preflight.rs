@@ -2,23 +2,28 @@
 //! and dynamic origin checks (issue 9).
 
 use cors_policy::{
-    evaluate, evaluate_with, MethodDefect, Options, Policy, PolicyBuilder, Refusal, Request, ResponseHeader,
+    MethodDefect, Options, Policy, PolicyBuilder, Refusal, Request, ResponseHeader, evaluate,
+    evaluate_with,
 };
 
 const ORIGIN: &str = "https://app.example";
 
 /// What a preflight got: allowed, the reason, the headers sent, the status.
-type Answer = (bool, Option<String>, Vec<(ResponseHeader, String)>, Option<u16>);
+type Answer = (
+    bool,
+    Option<String>,
+    Vec<(ResponseHeader, String)>,
+    Option<u16>,
+);
 
 /// A header-list case: the policy, the ACRH lines, the ACAH lines or the reason.
-type HeaderCase<'a> = (&'a Policy<'a>, &'a [&'a str], Result<&'a [&'a str], &'a str>);
+type HeaderCase<'a> = (
+    &'a Policy<'a>,
+    &'a [&'a str],
+    Result<&'a [&'a str], &'a str>,
+);
 
-fn preflight(
-    policy: &Policy<'_>,
-    method: &str,
-    acrh: &[&str],
-    options: &Options<'_>,
-) -> Answer {
+fn preflight(policy: &Policy<'_>, method: &str, acrh: &[&str], options: &Options<'_>) -> Answer {
     let mut headers = vec![("Origin".to_string(), ORIGIN.to_string())];
     headers.push(("Access-Control-Request-Method".into(), method.into()));
     for line in acrh {
@@ -26,8 +31,16 @@ fn preflight(
     }
     let request = Request::from_pairs(b"OPTIONS", &headers);
     let d = evaluate_with(policy, &request, options);
-    let sent = d.headers().map(|(h, v)| (h, String::from_utf8_lossy(v).into_owned())).collect();
-    (d.is_allowed(), d.refusal().map(|r| r.to_string()), sent, d.preflight_status())
+    let sent = d
+        .headers()
+        .map(|(h, v)| (h, String::from_utf8_lossy(v).into_owned()))
+        .collect();
+    (
+        d.is_allowed(),
+        d.refusal().map(|r| r.to_string()),
+        sent,
+        d.preflight_status(),
+    )
 }
 
 #[test]
@@ -37,7 +50,11 @@ fn methods() {
         .allow_methods(&["put", "PATCH", "propfind"])
         .build()
         .unwrap();
-    let any = PolicyBuilder::new().allow_origins(&[ORIGIN]).allow_any_method().build().unwrap();
+    let any = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .allow_any_method()
+        .build()
+        .unwrap();
     let o = Options::default();
     let table: &[(&Policy, &str, Result<(), &str>)] = &[
         (&listed, "GET", Ok(())),
@@ -49,14 +66,38 @@ fn methods() {
         (&listed, "PATCH", Ok(())),
         (&listed, "patch", Err("method \"patch\" is not allowed")),
         (&listed, "propfind", Ok(())), // kept as written
-        (&listed, "PROPFIND", Err("method \"PROPFIND\" is not allowed")),
+        (
+            &listed,
+            "PROPFIND",
+            Err("method \"PROPFIND\" is not allowed"),
+        ),
         (&listed, " PUT\t", Ok(())),
-        (&listed, "TRACE", Err("method \"TRACE\" is forbidden and never allowed")),
+        (
+            &listed,
+            "TRACE",
+            Err("method \"TRACE\" is forbidden and never allowed"),
+        ),
         (&any, "chicken", Ok(())),
-        (&any, "CONNECT", Err("method \"CONNECT\" is forbidden and never allowed")),
-        (&any, "track", Err("method \"track\" is forbidden and never allowed")),
-        (&any, "", Err("malformed Access-Control-Request-Method: empty")),
-        (&any, "P UT", Err("malformed Access-Control-Request-Method: not a method token")),
+        (
+            &any,
+            "CONNECT",
+            Err("method \"CONNECT\" is forbidden and never allowed"),
+        ),
+        (
+            &any,
+            "track",
+            Err("method \"track\" is forbidden and never allowed"),
+        ),
+        (
+            &any,
+            "",
+            Err("malformed Access-Control-Request-Method: empty"),
+        ),
+        (
+            &any,
+            "P UT",
+            Err("malformed Access-Control-Request-Method: not a method token"),
+        ),
     ];
     for &(policy, method, want) in table {
         let (allowed, reason, headers, status) = preflight(policy, method, &[], &o);
@@ -64,7 +105,9 @@ fn methods() {
             Ok(()) => {
                 assert!(allowed, "{method:?}: {reason:?}");
                 assert_eq!(status, Some(204));
-                assert!(headers.contains(&(ResponseHeader::AllowMethods, method.trim().to_string())));
+                assert!(
+                    headers.contains(&(ResponseHeader::AllowMethods, method.trim().to_string()))
+                );
             }
             Err(r) => {
                 assert!(!allowed, "{method:?}");
@@ -78,10 +121,20 @@ fn methods() {
 
 #[test]
 fn two_acrm_lines_are_malformed() {
-    let p = PolicyBuilder::new().allow_origins(&[ORIGIN]).build().unwrap();
-    let h = [("Origin", ORIGIN), ("Access-Control-Request-Method", "GET"), ("Access-Control-Request-Method", "GET")];
+    let p = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .build()
+        .unwrap();
+    let h = [
+        ("Origin", ORIGIN),
+        ("Access-Control-Request-Method", "GET"),
+        ("Access-Control-Request-Method", "GET"),
+    ];
     let d = evaluate(&p, &Request::from_pairs(b"OPTIONS", &h));
-    assert_eq!(d.refusal(), Some(Refusal::MethodMalformed(MethodDefect::MultipleLines)));
+    assert_eq!(
+        d.refusal(),
+        Some(Refusal::MethodMalformed(MethodDefect::MultipleLines))
+    );
 }
 
 #[test]
@@ -91,23 +144,66 @@ fn header_lists() {
         .allow_headers(&["Content-Type", "X-Request-Id"])
         .build()
         .unwrap();
-    let star = PolicyBuilder::new().allow_origins(&[ORIGIN]).allow_headers(&["*"]).build().unwrap();
-    let star_auth =
-        PolicyBuilder::new().allow_origins(&[ORIGIN]).allow_headers(&["*", "Authorization"]).build().unwrap();
+    let star = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .allow_headers(&["*"])
+        .build()
+        .unwrap();
+    let star_auth = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .allow_headers(&["*", "Authorization"])
+        .build()
+        .unwrap();
     let o = Options::default();
     let table: &[HeaderCase] = &[
         (&p, &["content-type"], Ok(&["content-type"])),
-        (&p, &["X-REQUEST-ID ,\tcontent-type"], Ok(&["X-REQUEST-ID ,\tcontent-type"])),
-        (&p, &["content-type,,x-request-id,", "", ","], Ok(&["content-type,,x-request-id,"])),
+        (
+            &p,
+            &["X-REQUEST-ID ,\tcontent-type"],
+            Ok(&["X-REQUEST-ID ,\tcontent-type"]),
+        ),
+        (
+            &p,
+            &["content-type,,x-request-id,", "", ","],
+            Ok(&["content-type,,x-request-id,"]),
+        ),
         (&p, &[",, ,"], Ok(&[])),
-        (&p, &["content-type", "x-request-id"], Ok(&["content-type", "x-request-id"])),
-        (&p, &["content-type,x-other"], Err("request header \"x-other\" is not allowed")),
-        (&p, &["content-type", "x-other"], Err("request header \"x-other\" is not allowed")),
-        (&p, &["x-a b"], Err("malformed Access-Control-Request-Headers: \"x-a b\" is not a header name")),
-        (&p, &["x-caf\u{e9}"], Err("malformed Access-Control-Request-Headers: \"x-caf\\u{e9}\" is not a header name")),
+        (
+            &p,
+            &["content-type", "x-request-id"],
+            Ok(&["content-type", "x-request-id"]),
+        ),
+        (
+            &p,
+            &["content-type,x-other"],
+            Err("request header \"x-other\" is not allowed"),
+        ),
+        (
+            &p,
+            &["content-type", "x-other"],
+            Err("request header \"x-other\" is not allowed"),
+        ),
+        (
+            &p,
+            &["x-a b"],
+            Err("malformed Access-Control-Request-Headers: \"x-a b\" is not a header name"),
+        ),
+        (
+            &p,
+            &["x-caf\u{e9}"],
+            Err("malformed Access-Control-Request-Headers: \"x-caf\\u{e9}\" is not a header name"),
+        ),
         (&star, &["x-anything,x-else"], Ok(&["x-anything,x-else"])),
-        (&star, &["x-anything,Authorization"], Err("request header \"Authorization\" is not allowed")),
-        (&star_auth, &["authorization,x-foo"], Ok(&["authorization,x-foo"])),
+        (
+            &star,
+            &["x-anything,Authorization"],
+            Err("request header \"Authorization\" is not allowed"),
+        ),
+        (
+            &star_auth,
+            &["authorization,x-foo"],
+            Ok(&["authorization,x-foo"]),
+        ),
     ];
     for &(policy, acrh, want) in table {
         // POST is safelisted, so only the header check can refuse.
@@ -133,14 +229,28 @@ fn header_lists() {
 
 #[test]
 fn a_hundred_and_fifty_names_and_a_mebibyte_of_repeats() {
-    let p = PolicyBuilder::new().allow_origins(&[ORIGIN]).allow_headers(&["*"]).build().unwrap();
+    let p = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .allow_headers(&["*"])
+        .build()
+        .unwrap();
     let names: Vec<String> = (1..=150).map(|i| format!("x-h{i:03}")).collect();
     let line = names.join(",");
     let (allowed, _, headers, _) = preflight(&p, "GET", &[&line], &Options::default());
     assert!(allowed);
-    assert_eq!(headers.iter().filter(|(h, _)| *h == ResponseHeader::AllowHeaders).count(), 1);
+    assert_eq!(
+        headers
+            .iter()
+            .filter(|(h, _)| *h == ResponseHeader::AllowHeaders)
+            .count(),
+        1
+    );
 
-    let q = PolicyBuilder::new().allow_origins(&[ORIGIN]).allow_headers(&["x-request-id"]).build().unwrap();
+    let q = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .allow_headers(&["x-request-id"])
+        .build()
+        .unwrap();
     let repeated = "x-request-id,".repeat(1024 * 1024 / 13);
     let (allowed, ..) = preflight(&q, "GET", &[&repeated], &Options::default());
     assert!(allowed, "duplicates are fine (CONTRACT.md §4.3)");
@@ -148,7 +258,12 @@ fn a_hundred_and_fifty_names_and_a_mebibyte_of_repeats() {
     let spaces = " ".repeat(1024 * 1024);
     let (allowed, _, headers, _) = preflight(&q, "GET", &[&commas, &spaces], &Options::default());
     assert!(allowed);
-    assert!(!headers.iter().any(|(h, _)| *h == ResponseHeader::AllowHeaders), "names nothing: no ACAH");
+    assert!(
+        !headers
+            .iter()
+            .any(|(h, _)| *h == ResponseHeader::AllowHeaders),
+        "names nothing: no ACAH"
+    );
     let empty_lines = vec![""; 10_000];
     let (allowed, ..) = preflight(&q, "GET", &empty_lines, &Options::default());
     assert!(allowed);
@@ -156,13 +271,23 @@ fn a_hundred_and_fifty_names_and_a_mebibyte_of_repeats() {
     last_bad.push_str("x-not-allowed");
     let (allowed, reason, ..) = preflight(&q, "GET", &[&last_bad], &Options::default());
     assert!(!allowed);
-    assert_eq!(reason.as_deref(), Some("request header \"x-not-allowed\" is not allowed"));
+    assert_eq!(
+        reason.as_deref(),
+        Some("request header \"x-not-allowed\" is not allowed")
+    );
 }
 
 #[test]
 fn private_network() {
-    let on = PolicyBuilder::new().allow_origins(&[ORIGIN]).allow_private_network(true).build().unwrap();
-    let off = PolicyBuilder::new().allow_origins(&[ORIGIN]).build().unwrap();
+    let on = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .allow_private_network(true)
+        .build()
+        .unwrap();
+    let off = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .build()
+        .unwrap();
     for (policy, value, granted) in [
         (&on, "true", true),
         (&on, " true ", true),
@@ -177,7 +302,9 @@ fn private_network() {
         ];
         let d = evaluate(policy, &Request::from_pairs(b"OPTIONS", &h));
         assert!(d.is_allowed());
-        let has = d.headers().any(|(h, v)| h == ResponseHeader::AllowPrivateNetwork && v == b"true");
+        let has = d
+            .headers()
+            .any(|(h, v)| h == ResponseHeader::AllowPrivateNetwork && v == b"true");
         assert_eq!(has, granted, "{value:?}");
         assert_eq!(
             d.vary().contains(&"Access-Control-Request-Private-Network"),
@@ -196,7 +323,10 @@ fn debug_mode_names_the_fault_to_allowed_origins_only() {
         .max_age(600)
         .build()
         .unwrap();
-    let debug = Options { debug: true, ..Options::default() };
+    let debug = Options {
+        debug: true,
+        ..Options::default()
+    };
     // Method refused: origin and credentials only, so the console names the method.
     let (allowed, reason, headers, status) = preflight(&p, "DELETE", &[], &debug);
     assert!(!allowed);
@@ -204,10 +334,14 @@ fn debug_mode_names_the_fault_to_allowed_origins_only() {
     assert_eq!(status, Some(204));
     assert_eq!(
         headers,
-        [(ResponseHeader::AllowOrigin, ORIGIN.to_string()), (ResponseHeader::AllowCredentials, "true".into())]
+        [
+            (ResponseHeader::AllowOrigin, ORIGIN.to_string()),
+            (ResponseHeader::AllowCredentials, "true".into())
+        ]
     );
     // Header refused: the method and the headers that passed before it.
-    let (allowed, _, headers, status) = preflight(&p, "PUT", &["content-type, x-a,x-b,x-c", "x-d"], &debug);
+    let (allowed, _, headers, status) =
+        preflight(&p, "PUT", &["content-type, x-a,x-b,x-c", "x-d"], &debug);
     assert!(!allowed);
     assert_eq!(status, Some(204));
     assert_eq!(
@@ -221,12 +355,19 @@ fn debug_mode_names_the_fault_to_allowed_origins_only() {
     );
     // Refused on the first line's first element: no ACAH at all.
     let (_, _, headers, _) = preflight(&p, "PUT", &["x-z,content-type"], &debug);
-    assert!(!headers.iter().any(|(h, _)| *h == ResponseHeader::AllowHeaders));
+    assert!(
+        !headers
+            .iter()
+            .any(|(h, _)| *h == ResponseHeader::AllowHeaders)
+    );
     // Off by default: the same requests get 403 and nothing.
     let (_, _, headers, status) = preflight(&p, "DELETE", &[], &Options::default());
     assert_eq!((headers.len(), status), (0, Some(403)));
     // A refused origin gets nothing even in debug mode.
-    let h = [("Origin", "https://evil.example"), ("Access-Control-Request-Method", "PUT")];
+    let h = [
+        ("Origin", "https://evil.example"),
+        ("Access-Control-Request-Method", "PUT"),
+    ];
     let d = evaluate_with(&p, &Request::from_pairs(b"OPTIONS", &h), &debug);
     assert_eq!((d.headers().count(), d.preflight_status()), (0, Some(403)));
 }
@@ -249,7 +390,10 @@ fn dynamic_origin_checks() {
         calls.set(calls.get() + 1);
         tenants.iter().any(|t| t.as_bytes() == o)
     };
-    let opts = Options { origin_check: Some(&closure), debug: false };
+    let opts = Options {
+        origin_check: Some(&closure),
+        debug: false,
+    };
     for (origin, want) in [
         (ORIGIN, true),
         ("https://pr-7.preview.example", true),
@@ -263,7 +407,10 @@ fn dynamic_origin_checks() {
         if want {
             // Echoed, with credentials; never `*`.
             assert_eq!(d.allow_origin(), Some(origin.as_bytes()));
-            assert!(d.headers().any(|(h, _)| h == ResponseHeader::AllowCredentials));
+            assert!(
+                d.headers()
+                    .any(|(h, _)| h == ResponseHeader::AllowCredentials)
+            );
         }
         assert_eq!(d.vary(), ["Origin"]);
     }
@@ -273,6 +420,13 @@ fn dynamic_origin_checks() {
     let any = PolicyBuilder::new().allow_any_origin().build().unwrap();
     let never = |_: &[u8]| -> bool { unreachable!("not consulted") };
     let h = [("Origin", "https://x.example")];
-    let d = evaluate_with(&any, &Request::from_pairs(b"GET", &h), &Options { origin_check: Some(&never), debug: false });
+    let d = evaluate_with(
+        &any,
+        &Request::from_pairs(b"GET", &h),
+        &Options {
+            origin_check: Some(&never),
+            debug: false,
+        },
+    );
     assert_eq!(d.allow_origin(), Some(&b"*"[..]));
 }

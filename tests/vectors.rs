@@ -70,7 +70,11 @@ fn run(v: &Vector) -> Result<(), String> {
         _ => {}
     }
     if d.vary_value() != d.vary().join(", ") {
-        problems.push(format!("vary_value {:?} != tokens {:?}", d.vary_value(), d.vary()));
+        problems.push(format!(
+            "vary_value {:?} != tokens {:?}",
+            d.vary_value(),
+            d.vary()
+        ));
     }
     if !d.is_allowed() && d.refusal().is_none() {
         problems.push("refused without a reason".into());

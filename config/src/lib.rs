@@ -158,7 +158,10 @@ impl fmt::Display for ConfigError {
         match self {
             ConfigError::Io { path, error } => write!(f, "{path}: cannot read: {error}"),
             ConfigError::UnknownFormat { path } => {
-                write!(f, "{path}: unknown policy format: use a .json or .toml file")
+                write!(
+                    f,
+                    "{path}: unknown policy format: use a .json or .toml file"
+                )
             }
             ConfigError::Syntax {
                 path,
@@ -195,7 +198,10 @@ impl PolicyConfig {
             path: path.into(),
             line: e.line(),
             column: e.column(),
-            message: one_line(&e.to_string().replace(&format!(" at line {} column {}", e.line(), e.column()), "")),
+            message: one_line(
+                &e.to_string()
+                    .replace(&format!(" at line {} column {}", e.line(), e.column()), ""),
+            ),
         })
     }
 
@@ -469,7 +475,9 @@ impl OwnedPolicy {
 
 impl fmt::Debug for OwnedPolicy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OwnedPolicy").field("config", self.config()).finish()
+        f.debug_struct("OwnedPolicy")
+            .field("config", self.config())
+            .finish()
     }
 }
 
@@ -494,13 +502,15 @@ mod tests {
 
     #[test]
     fn toml_error_has_position() {
-        let e = PolicyConfig::from_toml_str("allowed_origins = [\"a\"]\nmax_age = \"x\"\n").unwrap_err();
+        let e = PolicyConfig::from_toml_str("allowed_origins = [\"a\"]\nmax_age = \"x\"\n")
+            .unwrap_err();
         assert!(e.to_string().starts_with("<toml>:2:"), "{e}");
     }
 
     #[test]
     fn defaults_are_safe() {
-        let c = PolicyConfig::from_json_str(r#"{"allowed_origins": ["https://a.example"]}"#).unwrap();
+        let c =
+            PolicyConfig::from_json_str(r#"{"allowed_origins": ["https://a.example"]}"#).unwrap();
         let p = c.build().unwrap();
         let p = p.policy();
         assert!(!p.allows_credentials());
@@ -531,7 +541,8 @@ mod tests {
         let c = PolicyConfig::from_vars("CORS_", vars.map(|(k, v)| (k.into(), v.into()))).unwrap();
         assert!(c.allowed_origins.is_star());
         assert_eq!(c.allowed_methods.items(), ["GET", "PUT"]);
-        let bad = PolicyConfig::from_vars("CORS_", [("CORS_MAX_AGE".into(), "soon".into())]).unwrap_err();
+        let bad =
+            PolicyConfig::from_vars("CORS_", [("CORS_MAX_AGE".into(), "soon".into())]).unwrap_err();
         assert!(bad.to_string().contains("CORS_MAX_AGE"));
     }
 

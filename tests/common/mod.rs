@@ -52,8 +52,11 @@ pub fn list(s: &StarOr) -> Vec<&str> {
 }
 
 pub fn vectors() -> Vec<Vector> {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/vectors.json"))
-        .expect("vectors.json");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/vectors/vectors.json"
+    ))
+    .expect("vectors.json");
     serde_json::from_str(&text).expect("vectors parse")
 }
 
@@ -95,6 +98,9 @@ impl VPolicy {
 
 impl VRequest {
     pub fn pairs(&self) -> Vec<(&[u8], &[u8])> {
-        self.headers.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())).collect()
+        self.headers
+            .iter()
+            .map(|(n, v)| (n.as_bytes(), v.as_bytes()))
+            .collect()
     }
 }

@@ -37,6 +37,7 @@ pub const MAX_METHODS: usize = 32;
 pub const MAX_ALLOWED_HEADERS: usize = 128;
 pub const MAX_EXPOSE_HEADERS_LEN: usize = 1024;
 pub const MAX_MAX_AGE: u32 = 86_400;
+pub const MAX_ORIGIN_PATTERN_LEN: usize = 512;
 
 /// RFC 9110 §5.6.2 `tchar`.
 pub fn is_tchar(b: u8) -> bool {
@@ -125,7 +126,8 @@ fn is_ldh_label(l: &str) -> bool {
     // of 1 to 63 bytes (leading or trailing hyphens included).
     !l.is_empty()
         && l.len() <= 63
-        && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && l.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Parses a pattern of `allowed_origins` as CONTRACT.md §2 describes it;
@@ -139,6 +141,9 @@ pub fn parse_pattern(p: &str) -> Option<Pattern> {
             host: String::new(),
             port: None,
         });
+    }
+    if p.len() > MAX_ORIGIN_PATTERN_LEN {
+        return None;
     }
     let (scheme, rest) = p.split_once("://")?;
     let sb = scheme.as_bytes();
@@ -292,7 +297,9 @@ pub struct OAnswer {
 fn lines<'a>(headers: &'a [(Vec<u8>, Vec<u8>)], name: &str) -> Vec<&'a [u8]> {
     headers
         .iter()
-        .filter(|(n, _)| String::from_utf8_lossy(n).to_lowercase() == name)
+        // Field names are bytes compared ASCII-case-insensitively (RFC 9110
+        // §5.1); Unicode lower-casing would fold e.g. the Kelvin sign into `k`.
+        .filter(|(n, _)| n.to_ascii_lowercase() == name.as_bytes())
         .map(|(_, v)| v.as_slice())
         .collect()
 }
@@ -305,11 +312,14 @@ fn is_digits(s: &str, min: usize, max: usize) -> bool {
 /// hyphens?
 fn lower_ldh_host(host: &str) -> bool {
     // CORE CHOICE: a host a subdomain wildcard may stand for is lower-case
-    // LDH labels, of any length.
+    // LDH labels of 1 to 63 bytes, 253 bytes in all (RFC 1035 §2.3.4).
     !host.is_empty()
+        && host.len() <= 253
         && host.split('.').all(|l| {
             !l.is_empty()
-                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && l.len() <= 63
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
 }
 
@@ -338,9 +348,16 @@ pub fn pattern_matches(pattern: &str, origin: &str) -> bool {
     };
     let port_ok = match p.port.as_deref() {
         None => port.is_empty(),
-        // CORE CHOICE: a wildcard port stands for none or `:` and 1 to 5
-        // digits (leading zeros and values above 65535 included).
-        Some("*") => port.is_empty() || port.strip_prefix(':').is_some_and(|d| is_digits(d, 1, 5)),
+        // CORE CHOICE: a wildcard port stands for none or a port a browser
+        // sends: `:` and 1 to 65535 without a leading zero.
+        Some("*") => {
+            port.is_empty()
+                || port.strip_prefix(':').is_some_and(|d| {
+                    is_digits(d, 1, 5)
+                        && !d.starts_with('0')
+                        && d.parse::<u32>().is_ok_and(|v| v <= 65535)
+                })
+        }
         Some(d) => port == format!(":{d}"),
     };
     if !port_ok {
@@ -424,7 +441,13 @@ pub fn evaluate(p: &OPolicy, method: &[u8], headers: &[(Vec<u8>, Vec<u8>)]) -> O
                 if let Some(e) = &expose {
                     out.push(h("Access-Control-Expose-Headers", e));
                 }
-                OAnswer { kind: "actual", refusal: None, status: None, headers: out, vary }
+                OAnswer {
+                    kind: "actual",
+                    refusal: None,
+                    status: None,
+                    headers: out,
+                    vary,
+                }
             }
             Err(r) => OAnswer {
                 kind: "actual",
@@ -474,11 +497,12 @@ pub fn evaluate(p: &OPolicy, method: &[u8], headers: &[(Vec<u8>, Vec<u8>)]) -> O
             return true;
         }
         // §2: these names written in lower case are upper-cased.
-        let normalized = if ["delete", "get", "head", "options", "post", "put"].contains(&e.as_str()) {
-            e.to_uppercase()
-        } else {
-            e.clone()
-        };
+        let normalized =
+            if ["delete", "get", "head", "options", "post", "put"].contains(&e.as_str()) {
+                e.to_uppercase()
+            } else {
+                e.clone()
+            };
         normalized.as_bytes() == m
     });
     if !safelisted && !listed {
@@ -498,7 +522,9 @@ pub fn evaluate(p: &OPolicy, method: &[u8], headers: &[(Vec<u8>, Vec<u8>)]) -> O
             }
             let lower = String::from_utf8_lossy(name).to_lowercase();
             let ok = (any_header && lower != "authorization")
-                || p.headers.iter().any(|e| e != "*" && e.to_lowercase() == lower);
+                || p.headers
+                    .iter()
+                    .any(|e| e != "*" && e.to_lowercase() == lower);
             if !ok {
                 return refused(("header_not_allowed", name.to_vec()), vary);
             }
@@ -524,5 +550,187 @@ pub fn evaluate(p: &OPolicy, method: &[u8], headers: &[(Vec<u8>, Vec<u8>)]) -> O
     if p.private_network && acrpn.len() == 1 && trim(acrpn[0]) == b"true" {
         out.push(h("Access-Control-Allow-Private-Network", b"true"));
     }
-    OAnswer { kind: "preflight", refusal: None, status: Some(204), headers: out, vary }
+    OAnswer {
+        kind: "preflight",
+        refusal: None,
+        status: Some(204),
+        headers: out,
+        vary,
+    }
+}
+
+/// The invariants of CONTRACT.md §3 on one answer of the core.
+pub fn check_invariants(
+    p: &OPolicy,
+    headers: &[(Vec<u8>, Vec<u8>)],
+    a: &OAnswer,
+) -> Result<(), String> {
+    let acao: Vec<&Vec<u8>> = a
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "Access-Control-Allow-Origin")
+        .map(|(_, v)| v)
+        .collect();
+    ensure(acao.len() <= 1, format!("more than one ACAO: {a:?}"))?;
+    let origin_lines: Vec<&[u8]> = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(b"origin"))
+        .map(|(_, v)| trim(v))
+        .collect();
+    // ACAO is `*` or the request's origin (trimmed), byte for byte.
+    if let Some(v) = acao.first() {
+        ensure(
+            v.as_slice() == b"*" || origin_lines == [v.as_slice()],
+            format!("ACAO {v:?} is neither * nor the origin {origin_lines:?}"),
+        )?;
+        // Never `*` with credentials.
+        if v.as_slice() == b"*" {
+            ensure(
+                !a.headers
+                    .iter()
+                    .any(|(n, _)| n == "Access-Control-Allow-Credentials"),
+                format!("* with credentials: {a:?}"),
+            )?;
+        }
+    }
+    // `Vary: Origin` whenever the answer depends on the origin: always for a
+    // list policy (the not_cors answer included, so a cache never serves it
+    // to a CORS request).
+    if !p.any_origin {
+        ensure(
+            a.vary.contains(&"Origin"),
+            format!("no Vary: Origin: {a:?}"),
+        )?;
+    }
+    match a.kind {
+        "not_cors" => {
+            let allowed: &[&str] = if p.any_origin {
+                &[
+                    "Access-Control-Allow-Origin",
+                    "Access-Control-Expose-Headers",
+                ]
+            } else {
+                &[]
+            };
+            ensure(
+                a.headers.iter().all(|(n, _)| allowed.contains(&n.as_str())),
+                format!("not_cors carries CORS headers: {a:?}"),
+            )?;
+            ensure(a.refusal.is_none() && a.status.is_none(), format!("{a:?}"))?;
+        }
+        "actual" => {
+            ensure(a.status.is_none(), format!("{a:?}"))?;
+            ensure(
+                !a.headers.iter().any(|(n, _)| {
+                    matches!(
+                        n.as_str(),
+                        "Access-Control-Allow-Methods"
+                            | "Access-Control-Allow-Headers"
+                            | "Access-Control-Max-Age"
+                            | "Access-Control-Allow-Private-Network"
+                    )
+                }),
+                format!("preflight-only header on an actual response: {a:?}"),
+            )?;
+        }
+        "preflight" => {
+            ensure(
+                !a.headers
+                    .iter()
+                    .any(|(n, _)| n == "Access-Control-Expose-Headers"),
+                format!("ACEH on a preflight: {a:?}"),
+            )?;
+            let want = if a.refusal.is_none() { 204 } else { 403 };
+            ensure(
+                a.status == Some(want),
+                format!("status {:?}: {a:?}", a.status),
+            )?;
+        }
+        k => return Err(format!("unknown kind {k}")),
+    }
+    // A refused request, a refused preflight included, carries no CORS header.
+    if a.refusal.is_some() {
+        ensure(
+            a.headers.is_empty(),
+            format!("refused but carries headers: {a:?}"),
+        )?;
+    }
+    Ok(())
+}
+
+fn ensure(ok: bool, message: String) -> Result<(), String> {
+    if ok { Ok(()) } else { Err(message) }
+}
+
+// ---------------------------------------------------------------------------
+// Adapters between the oracle's plain data and the core's API: they only
+// build inputs and read outputs, and decide nothing.
+
+/// Builds the core's policy from an oracle policy.
+pub fn build_core<'s>(
+    p: &OPolicy,
+    origins: &'s [&'s str],
+    methods: &'s [&'s str],
+    headers: &'s [&'s str],
+    expose: &'s [&'s str],
+) -> Result<cors_policy::Policy<'s>, cors_policy::PolicyErrors<'s>> {
+    let mut b = cors_policy::PolicyBuilder::new()
+        .allow_credentials(p.credentials)
+        .allow_methods(methods)
+        .allow_headers(headers)
+        .expose_headers(expose)
+        .allow_private_network(p.private_network);
+    b = if p.any_origin {
+        b.allow_any_origin()
+    } else {
+        b.allow_origins(origins)
+    };
+    if let Some(age) = p.max_age {
+        b = b.max_age(age);
+    }
+    b.build()
+}
+
+/// Borrowed views of an oracle policy's lists, for [`build_core`].
+pub fn views(p: &OPolicy) -> [Vec<&str>; 4] {
+    fn v(l: &[String]) -> Vec<&str> {
+        l.iter().map(String::as_str).collect()
+    }
+    [v(&p.origins), v(&p.methods), v(&p.headers), v(&p.expose)]
+}
+
+/// The core's decision in the oracle's terms.
+pub fn core_answer<'r, L>(d: &cors_policy::Decision<'_, 'r, L>) -> OAnswer
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    use cors_policy::Refusal;
+    let refusal = d.refusal().map(|r| {
+        let payload = match r {
+            Refusal::OriginNotAllowed(o) => o.to_vec(),
+            Refusal::HeaderMalformed(h) | Refusal::HeaderNotAllowed(h) => h.to_vec(),
+            _ => vec![],
+        };
+        (r.code(), payload)
+    });
+    OAnswer {
+        kind: d.kind().as_str(),
+        refusal,
+        status: d.preflight_status(),
+        headers: d
+            .headers()
+            .map(|(h, v)| (h.as_str().to_string(), v.to_vec()))
+            .collect(),
+        vary: d.vary().to_vec(),
+    }
+}
+
+/// Runs the core on an oracle-style request.
+pub fn core_evaluate(
+    policy: &cors_policy::Policy<'_>,
+    method: &[u8],
+    headers: &[(Vec<u8>, Vec<u8>)],
+) -> OAnswer {
+    let request = cors_policy::Request::from_pairs(method, headers);
+    core_answer(&cors_policy::evaluate(policy, &request))
 }
