@@ -205,7 +205,13 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
             return PatternCheck::Invalid(OriginProblem::MisplacedWildcard);
         }
         let (ok, upper) = check_labels(labels);
-        if !ok {
+        // A subdomain needs room for one label and a dot within the 253
+        // bytes of a host name (RFC 1035 §2.3.4), else it matches nothing.
+        let room = match kind {
+            Kind::Sub => 251,
+            _ => 253,
+        };
+        if !ok || labels.len() > room {
             return PatternCheck::Invalid(OriginProblem::BadHost);
         }
         lowercase = lowercase || upper;

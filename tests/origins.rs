@@ -272,3 +272,33 @@ fn one_mebibyte_origin_is_refused() {
         assert_eq!(d.headers().count(), 0);
     }
 }
+
+/// Regression (found by the `origin` fuzz target): a subdomain pattern whose
+/// suffix left no room for a label within 253 bytes was accepted, and then
+/// matched nothing once request hosts were bounded like patterns.
+#[test]
+fn subdomain_suffix_leaves_room_for_a_label() {
+    // Suffixes of 251 and 252 bytes: three labels of 62, one of 62 or 63.
+    let label = "c".repeat(62);
+    for (tail, ok) in [("d".repeat(62), true), ("d".repeat(63), false)] {
+        let suffix = format!("{label}.{label}.{label}.{tail}");
+        let pattern = format!("https://*.{suffix}");
+        let list = [pattern.as_str()];
+        match PolicyBuilder::new().allow_origins(&list).build() {
+            Ok(policy) => {
+                assert!(ok, "{} accepted", suffix.len());
+                assert!(allowed(&policy, &format!("https://a.{suffix}")));
+            }
+            Err(e) => {
+                assert!(!ok, "{} refused: {e}", suffix.len());
+                assert!(matches!(
+                    e.first(),
+                    Some(cors_policy::PolicyError::InvalidOrigin {
+                        problem: cors_policy::OriginProblem::BadHost,
+                        ..
+                    })
+                ));
+            }
+        }
+    }
+}

@@ -182,7 +182,9 @@ pub fn parse_pattern(p: &str) -> Option<Pattern> {
         None => (false, host),
     };
     if !host.starts_with('[') {
-        if host.is_empty() || host.len() > 253 || !host.split('.').all(is_ldh_label) {
+        // A subdomain pattern leaves room for one label and a dot.
+        let room = if subdomains { 251 } else { 253 };
+        if host.is_empty() || host.len() > room || !host.split('.').all(is_ldh_label) {
             return None;
         }
     } else if subdomains {
