@@ -318,7 +318,9 @@ impl<S: Stack> Engine<S> {
     }
 
     /// Puts a [`CorsRefusal`] in the extensions of refused requests'
-    /// responses (one allocation per refused request; off by default).
+    /// responses (two allocations per refused request, the message and the
+    /// box the adapters keep it in until the response exists; off by
+    /// default).
     pub fn set_refusal_extension(&mut self, on: bool) {
         self.refusal_extension = on;
     }

@@ -8,7 +8,7 @@
 //!
 //! ```
 //! use cors_policy::{Policy, PolicyBuilder};
-//! use cors_policy_http::{ActualHeaders, Engine, HttpStack, request_view, write_preflight};
+//! use cors_policy_http::{ActualHeaders, Engine, HttpStack, HttpView, write_preflight};
 //!
 //! static POLICY: Policy<'static> = match PolicyBuilder::new()
 //!     .allow_origins(&["https://app.example"])
@@ -25,12 +25,12 @@
 //!     .header("access-control-request-method", "PUT")
 //!     .body(())
 //!     .unwrap();
-//! let view = request_view(req.method(), req.headers());
+//! let view = HttpView::new(req.method(), req.headers());
 //! let mut response = http::Response::new(());
-//! engine.decide(&view, req.uri().path(), |decision, prepared| {
+//! engine.decide(view.request(), req.uri().path(), |decision, prepared| {
 //!     assert!(decision.is_preflight());
 //!     *response.status_mut() = http::StatusCode::from_u16(decision.preflight_status().unwrap()).unwrap();
-//!     write_preflight(decision, req.headers(), prepared, response.headers_mut());
+//!     write_preflight(decision, &view, prepared, response.headers_mut());
 //! });
 //! assert_eq!(response.status(), 204);
 //! assert_eq!(response.headers()["access-control-allow-methods"], "PUT");
@@ -51,10 +51,13 @@
 //!
 //! # Performance
 //!
-//! Request header values are viewed, not copied; values the policy fixes
-//! are made into header values once per policy ([`Prepared`]); an echoed
-//! origin, method or header list is a clone of the request's own value
-//! (a reference count). Measured per-request allocations are in the tower
+//! Request header values are viewed, not copied, and looked up only when
+//! the core needs them ([`request_view`], [`HeaderLines::deferred`]);
+//! values the policy fixes are made into header values once per policy
+//! ([`Prepared`]), `Vary` values at compile time ([`vary_header`]); an
+//! echoed origin, method or header list is a clone of the request's own
+//! value (a reference count), found through the view without a new
+//! lookup ([`HttpView`]). Measured per-request allocations are in the tower
 //! and actix adapters' docs (`cargo test -p cors-policy-tower --test alloc
 //! -- --nocapture`).
 //!
@@ -79,8 +82,11 @@ pub use stack::{
     ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, HeaderLines,
     HttpStack, Stack, request_header_name,
 };
-pub use vary::{VaryMerge, joined_vary, vary_merge};
+pub use vary::{
+    VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN, VARY_PREFLIGHT_ORIGIN_PNA,
+    VARY_PREFLIGHT_PNA, VaryMerge, joined_vary, vary_merge,
+};
 pub use write::{
-    ActualHeaders, HttpDecision, merge_vary, parts_view, request_view, response_header_name,
-    strip_cors_headers, write_preflight,
+    ActualHeaders, HttpDecision, HttpView, merge_vary, parts_view, request_view,
+    response_header_name, strip_cors_headers, vary_header, write_preflight,
 };

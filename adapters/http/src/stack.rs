@@ -71,9 +71,12 @@ pub fn request_header_name(h: CorsRequestHeader) -> HeaderName {
 /// The field lines of one header in an [`http::HeaderMap`], borrowed: the
 /// core's view of a request reads them without copying a byte.
 ///
-/// A header of one line (the usual case) is held as that line, so the
-/// clones the core makes cost nothing; a header of several lines
-/// remembers how many it gave, and a clone looks the header up again.
+/// Made either at once ([`new`](Self::new): the header is looked up now)
+/// or on demand ([`deferred`](Self::deferred): looked up when the core
+/// first reads it, so a header the core never asks for costs nothing). A
+/// header of one line (the usual case) is held as a reference to that
+/// value, so the clones the core makes are copies; a header of several
+/// lines remembers how many it gave, and a clone looks the header up again.
 ///
 /// ```
 /// use cors_policy::CorsRequestHeader;
@@ -93,8 +96,16 @@ pub struct HeaderLines<'r> {
 
 #[derive(Debug)]
 enum Repr<'r> {
+    /// Not looked up yet.
+    Deferred {
+        map: &'r HeaderMap,
+        header: CorsRequestHeader,
+    },
+    /// The header is absent.
     Done,
-    One(&'r [u8]),
+    /// A header of one line, given or not yet.
+    One { value: &'r HeaderValue, given: bool },
+    /// A header of several lines.
     Many {
         map: &'r HeaderMap,
         header: CorsRequestHeader,
@@ -104,48 +115,138 @@ enum Repr<'r> {
 }
 
 impl<'r> HeaderLines<'r> {
-    /// The lines of `header` in `map`.
+    /// The lines of `header` in `map`, looked up now.
     pub fn new(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
+        HeaderLines {
+            repr: Repr::read(map, header),
+        }
+    }
+
+    /// The lines of `header` in `map`, looked up only when first read.
+    ///
+    /// ```
+    /// use cors_policy::CorsRequestHeader;
+    /// use http::{HeaderMap, HeaderValue, header::ORIGIN};
+    /// let mut map = HeaderMap::new();
+    /// map.append(ORIGIN, HeaderValue::from_static("https://a.example"));
+    /// let lines = cors_policy_http::HeaderLines::deferred(&map, CorsRequestHeader::Origin);
+    /// assert_eq!(lines.collect::<Vec<_>>(), [&b"https://a.example"[..]]);
+    /// ```
+    pub fn deferred(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
+        HeaderLines {
+            repr: Repr::Deferred { map, header },
+        }
+    }
+
+    /// The request's own value of this header whose bytes are `bytes`, if
+    /// one is (whether or not these lines have been read): what an adapter
+    /// echoes, cloning a reference count rather than copying the bytes. A
+    /// header of one line costs a comparison; otherwise the header is
+    /// looked up.
+    ///
+    /// ```
+    /// use cors_policy::CorsRequestHeader;
+    /// use http::{HeaderMap, HeaderValue, header::ORIGIN};
+    /// let mut map = HeaderMap::new();
+    /// map.append(ORIGIN, HeaderValue::from_static("https://a.example"));
+    /// let lines = cors_policy_http::HeaderLines::new(&map, CorsRequestHeader::Origin);
+    /// assert_eq!(lines.value(b"https://a.example").unwrap(), "https://a.example");
+    /// assert!(lines.value(b"https://b.example").is_none());
+    /// ```
+    pub fn value(&self, bytes: &[u8]) -> Option<&'r HeaderValue> {
+        let same = |v: &HeaderValue| same_bytes(v, bytes);
+        let (map, header) = match &self.repr {
+            Repr::One { value, .. } => {
+                return same(value).then_some(*value);
+            }
+            Repr::Deferred { map, header } | Repr::Many { map, header, .. } => (*map, *header),
+            Repr::Done => return None,
+        };
+        map.get_all(request_header_name(header))
+            .iter()
+            .find(|v| same(v))
+    }
+}
+
+impl<'r> HeaderLines<'r> {
+    /// The header's value when it was looked up and has exactly one line.
+    pub(crate) fn single(&self) -> Option<&'r HeaderValue> {
+        match self.repr {
+            Repr::One { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// Are `v`'s bytes `bytes`? The core hands back the request's own bytes
+/// when it did not trim them: then the pointers match and nothing is
+/// compared.
+#[inline]
+pub(crate) fn same_bytes(v: &HeaderValue, bytes: &[u8]) -> bool {
+    let own = v.as_bytes();
+    (own.as_ptr() == bytes.as_ptr() && own.len() == bytes.len()) || own == bytes
+}
+
+impl<'r> Repr<'r> {
+    /// Looks `header` up in `map`.
+    fn read(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
         let mut iter = map.get_all(request_header_name(header)).into_iter();
-        let repr = match (iter.next(), iter.next()) {
+        match (iter.next(), iter.next()) {
             (None, _) => Repr::Done,
-            (Some(v), None) => Repr::One(v.as_bytes()),
+            (Some(value), None) => Repr::One {
+                value,
+                given: false,
+            },
             (Some(_), Some(_)) => Repr::Many {
                 map,
                 header,
                 iter: map.get_all(request_header_name(header)).into_iter(),
                 taken: 0,
             },
+        }
+    }
+}
+
+impl Clone for HeaderLines<'_> {
+    #[inline]
+    fn clone(&self) -> Self {
+        let repr = match &self.repr {
+            Repr::Deferred { map, header } => Repr::Deferred {
+                map,
+                header: *header,
+            },
+            Repr::Done => Repr::Done,
+            Repr::One { value, given } => Repr::One {
+                value,
+                given: *given,
+            },
+            Repr::Many {
+                map, header, taken, ..
+            } => Repr::many(map, *header, *taken),
         };
         HeaderLines { repr }
     }
 }
 
-impl Clone for HeaderLines<'_> {
-    fn clone(&self) -> Self {
-        let repr = match &self.repr {
-            Repr::Done => Repr::Done,
-            Repr::One(v) => Repr::One(v),
-            // `http`'s `ValueIter` is not `Clone`: look the header up again
-            // and skip what was given.
-            Repr::Many {
-                map, header, taken, ..
-            } => {
-                let mut iter = map.get_all(request_header_name(*header)).into_iter();
-                for _ in 0..*taken {
-                    if iter.next().is_none() {
-                        break;
-                    }
-                }
-                Repr::Many {
-                    map,
-                    header: *header,
-                    iter,
-                    taken: *taken,
-                }
+impl<'r> Repr<'r> {
+    /// The lines of a header of several lines, `taken` of them given.
+    /// `http`'s `ValueIter` is not `Clone`: look the header up again and
+    /// skip what was given.
+    #[cold]
+    #[inline(never)]
+    fn many(map: &'r HeaderMap, header: CorsRequestHeader, taken: usize) -> Self {
+        let mut iter = map.get_all(request_header_name(header)).into_iter();
+        for _ in 0..taken {
+            if iter.next().is_none() {
+                break;
             }
-        };
-        HeaderLines { repr }
+        }
+        Repr::Many {
+            map,
+            header,
+            iter,
+            taken,
+        }
     }
 }
 
@@ -153,12 +254,18 @@ impl<'r> Iterator for HeaderLines<'r> {
     type Item = &'r [u8];
 
     fn next(&mut self) -> Option<&'r [u8]> {
+        if let Repr::Deferred { map, header } = self.repr {
+            self.repr = Repr::read(map, header);
+        }
         match &mut self.repr {
-            Repr::Done => None,
-            Repr::One(v) => {
-                let v = *v;
-                self.repr = Repr::Done;
-                Some(v)
+            Repr::Deferred { .. } | Repr::Done => None,
+            Repr::One { value, given } => {
+                if *given {
+                    None
+                } else {
+                    *given = true;
+                    Some(value.as_bytes())
+                }
             }
             Repr::Many { iter, taken, .. } => {
                 let v = iter.next()?;

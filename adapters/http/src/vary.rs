@@ -17,20 +17,26 @@ pub fn joined_vary(tokens: &[&str]) -> Option<&'static str> {
     const ACRH: &str = "Access-Control-Request-Headers";
     const ACRPN: &str = "Access-Control-Request-Private-Network";
     Some(match tokens {
-        [ORIGIN] => "Origin",
-        [ACRM, ACRH] => "Access-Control-Request-Method, Access-Control-Request-Headers",
-        [ORIGIN, ACRM, ACRH] => {
-            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
-        }
-        [ACRM, ACRH, ACRPN] => {
-            "Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"
-        }
-        [ORIGIN, ACRM, ACRH, ACRPN] => {
-            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"
-        }
+        [ORIGIN] => VARY_ORIGIN,
+        [ACRM, ACRH] => VARY_PREFLIGHT,
+        [ORIGIN, ACRM, ACRH] => VARY_PREFLIGHT_ORIGIN,
+        [ACRM, ACRH, ACRPN] => VARY_PREFLIGHT_PNA,
+        [ORIGIN, ACRM, ACRH, ACRPN] => VARY_PREFLIGHT_ORIGIN_PNA,
         _ => return None,
     })
 }
+
+/// `Vary` of an answer that depends on the origin alone.
+pub const VARY_ORIGIN: &str = "Origin";
+/// `Vary` of a `"*"` policy's preflight.
+pub const VARY_PREFLIGHT: &str = "Access-Control-Request-Method, Access-Control-Request-Headers";
+/// `Vary` of a preflight.
+pub const VARY_PREFLIGHT_ORIGIN: &str =
+    "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+/// `Vary` of a `"*"` policy's preflight with Private Network Access.
+pub const VARY_PREFLIGHT_PNA: &str = "Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network";
+/// `Vary` of a preflight with Private Network Access.
+pub const VARY_PREFLIGHT_ORIGIN_PNA: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network";
 
 /// Which of a decision's `Vary` tokens a response still lacks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,8 +6,13 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, request::Parts};
 
 use crate::engine::Prepared;
-use crate::stack::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, HeaderLines, HttpStack};
-use crate::vary::{VaryMerge, joined_vary, vary_merge};
+use crate::stack::{
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, HeaderLines, HttpStack, request_header_name, same_bytes,
+};
+use crate::vary::{
+    VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN, VARY_PREFLIGHT_ORIGIN_PNA,
+    VARY_PREFLIGHT_PNA, VaryMerge, joined_vary, vary_merge,
+};
 
 const STAR: HeaderValue = HeaderValue::from_static("*");
 const TRUE: HeaderValue = HeaderValue::from_static("true");
@@ -17,6 +22,14 @@ pub type HttpDecision<'p, 'r> = Decision<'p, 'r, HeaderLines<'r>>;
 
 /// Views a request's method and headers as the core's [`Request`], without
 /// copying anything.
+///
+/// `Origin` is looked up at once (the core reads it first, always). Only
+/// an `OPTIONS` request can be a preflight (Fetch, "CORS-preflight
+/// request"), so `Access-Control-Request-Method` and
+/// `Access-Control-Request-Headers` are looked up at once for `OPTIONS`
+/// and otherwise only if the core reads them;
+/// `Access-Control-Request-Private-Network` only if the core reads it
+/// (when the policy enables Private Network Access).
 ///
 /// ```
 /// use cors_policy::{evaluate, Policy, RequestKind};
@@ -33,7 +46,95 @@ pub fn request_view<'r>(
     method: &'r Method,
     headers: &'r HeaderMap,
 ) -> Request<'r, HeaderLines<'r>> {
-    Request::from_fn(method.as_str().as_bytes(), |h| HeaderLines::new(headers, h))
+    HttpView::new(method, headers).request
+}
+
+/// A request viewed for the core ([`request_view`]), with the request's
+/// own values of the headers an answer may echo (`Origin`, and for
+/// `OPTIONS` the method and header list) kept aside when they have one
+/// line, so writing the answer clones them without a new lookup.
+///
+/// ```
+/// use cors_policy::Policy;
+/// use cors_policy_http::{HttpStack, HttpView, Prepared, write_preflight};
+/// let policy: &'static Policy<'static> =
+///     Box::leak(Box::new(Policy::builder().allow_origins(&["https://a.example"]).build().unwrap()));
+/// let prepared = Prepared::<HttpStack>::new(policy);
+/// let req = http::Request::options("/")
+///     .header("origin", "https://a.example")
+///     .header("access-control-request-method", "GET")
+///     .body(())
+///     .unwrap();
+/// let view = HttpView::new(req.method(), req.headers());
+/// let decision = prepared.policy().evaluate(view.request(), &Default::default());
+/// let mut out = http::HeaderMap::new();
+/// write_preflight(&decision, &view, &prepared, &mut out);
+/// assert_eq!(out["access-control-allow-origin"], "https://a.example");
+/// ```
+#[derive(Debug)]
+pub struct HttpView<'r> {
+    request: Request<'r, HeaderLines<'r>>,
+    map: &'r HeaderMap,
+    /// `Origin`, ACRM and ACRH, when looked up and of one line.
+    single: [Option<&'r HeaderValue>; 3],
+}
+
+impl<'r> HttpView<'r> {
+    /// Views a request's method and headers, as [`request_view`] does.
+    pub fn new(method: &'r Method, headers: &'r HeaderMap) -> Self {
+        let options = *method == Method::OPTIONS;
+        let mut single = [None; 3];
+        let request = Request::from_fn(method.as_str().as_bytes(), |h| {
+            let slot = match h {
+                CorsRequestHeader::Origin => 0,
+                CorsRequestHeader::AccessControlRequestMethod if options => 1,
+                CorsRequestHeader::AccessControlRequestHeaders if options => 2,
+                _ => return HeaderLines::deferred(headers, h),
+            };
+            let lines = HeaderLines::new(headers, h);
+            if let Some(s) = single.get_mut(slot) {
+                *s = lines.single();
+            }
+            lines
+        });
+        HttpView {
+            request,
+            map: headers,
+            single,
+        }
+    }
+
+    /// The core's view of the request.
+    pub fn request(&self) -> &Request<'r, HeaderLines<'r>> {
+        &self.request
+    }
+
+    /// The request's own value of `header` whose bytes are `bytes`, if one
+    /// is: a kept value costs a comparison, another header a lookup.
+    ///
+    /// ```
+    /// use cors_policy::CorsRequestHeader;
+    /// let req = http::Request::get("/").header("origin", "https://a.example").body(()).unwrap();
+    /// let view = cors_policy_http::HttpView::new(req.method(), req.headers());
+    /// assert_eq!(view.value(CorsRequestHeader::Origin, b"https://a.example").unwrap(), "https://a.example");
+    /// assert!(view.value(CorsRequestHeader::Origin, b"https://b.example").is_none());
+    /// ```
+    pub fn value(&self, header: CorsRequestHeader, bytes: &[u8]) -> Option<&'r HeaderValue> {
+        let slot = match header {
+            CorsRequestHeader::Origin => 0,
+            CorsRequestHeader::AccessControlRequestMethod => 1,
+            CorsRequestHeader::AccessControlRequestHeaders => 2,
+            _ => 3,
+        };
+        match self.single.get(slot).copied().flatten() {
+            Some(v) => same_bytes(v, bytes).then_some(v),
+            None => self
+                .map
+                .get_all(request_header_name(header))
+                .iter()
+                .find(|v| same_bytes(v, bytes)),
+        }
+    }
 }
 
 /// [`request_view`] of a request's [`Parts`].
@@ -65,11 +166,36 @@ pub fn response_header_name(h: ResponseHeader) -> Option<HeaderName> {
     })
 }
 
+/// The joined `Vary` value of a decision ([`Decision::vary_value`]) as a
+/// header value made at compile time, for every set the core names; `None`
+/// for an empty value or one it does not know (the caller then merges the
+/// tokens one by one).
+///
+/// ```
+/// assert_eq!(cors_policy_http::vary_header("Origin").unwrap(), "Origin");
+/// assert!(cors_policy_http::vary_header("").is_none());
+/// ```
+pub fn vary_header(joined: &str) -> Option<HeaderValue> {
+    const ORIGIN: HeaderValue = HeaderValue::from_static(VARY_ORIGIN);
+    const PREFLIGHT: HeaderValue = HeaderValue::from_static(VARY_PREFLIGHT);
+    const PREFLIGHT_ORIGIN: HeaderValue = HeaderValue::from_static(VARY_PREFLIGHT_ORIGIN);
+    const PREFLIGHT_PNA: HeaderValue = HeaderValue::from_static(VARY_PREFLIGHT_PNA);
+    const PREFLIGHT_ORIGIN_PNA: HeaderValue = HeaderValue::from_static(VARY_PREFLIGHT_ORIGIN_PNA);
+    Some(match joined {
+        VARY_ORIGIN => ORIGIN,
+        VARY_PREFLIGHT_ORIGIN => PREFLIGHT_ORIGIN,
+        VARY_PREFLIGHT => PREFLIGHT,
+        VARY_PREFLIGHT_ORIGIN_PNA => PREFLIGHT_ORIGIN_PNA,
+        VARY_PREFLIGHT_PNA => PREFLIGHT_PNA,
+        _ => return None,
+    })
+}
+
 /// The request's own value of `header` whose bytes are `bytes` (a cheap
-/// clone), or a new value when the decision trimmed it.
-fn echo(request: &HeaderMap, header: CorsRequestHeader, bytes: &[u8]) -> Option<HeaderValue> {
-    let name = crate::stack::request_header_name(header);
-    match request.get_all(name).iter().find(|v| v.as_bytes() == bytes) {
+/// clone, kept by the view when the header has one line), or a new value
+/// when the decision trimmed it.
+fn echo(request: &HttpView<'_>, header: CorsRequestHeader, bytes: &[u8]) -> Option<HeaderValue> {
+    match request.value(header, bytes) {
         Some(v) => Some(v.clone()),
         None => HeaderValue::from_bytes(bytes).ok(),
     }
@@ -81,7 +207,7 @@ fn value_of(
     h: ResponseHeader,
     bytes: &[u8],
     echoes_origin: bool,
-    request: &HeaderMap,
+    request: &HttpView<'_>,
     prepared: &Prepared<HttpStack>,
 ) -> Option<HeaderValue> {
     let fixed = |v: Option<&HeaderValue>| match v {
@@ -113,12 +239,13 @@ fn value_of(
 }
 
 /// Writes a preflight decision's headers and `Vary` into `out` (a new
-/// response's map). The status is the decision's
-/// [`preflight_status`](Decision::preflight_status).
+/// response's map). Echoed values are the request's own, kept by
+/// `request`, the view the decision was made on. The status is the
+/// decision's [`preflight_status`](Decision::preflight_status).
 ///
 /// ```
 /// use cors_policy::Policy;
-/// use cors_policy_http::{HttpStack, Prepared, request_view, write_preflight};
+/// use cors_policy_http::{HttpStack, HttpView, Prepared, write_preflight};
 /// let policy: &'static Policy<'static> =
 ///     Box::leak(Box::new(Policy::builder().allow_origins(&["https://a.example"]).build().unwrap()));
 /// let prepared = Prepared::<HttpStack>::new(policy);
@@ -127,20 +254,22 @@ fn value_of(
 ///     .header("access-control-request-method", "GET")
 ///     .body(())
 ///     .unwrap();
-/// let view = request_view(req.method(), req.headers());
-/// let decision = prepared.policy().evaluate(&view, &Default::default());
+/// let view = HttpView::new(req.method(), req.headers());
+/// let decision = prepared.policy().evaluate(view.request(), &Default::default());
 /// let mut out = http::HeaderMap::new();
-/// write_preflight(&decision, req.headers(), &prepared, &mut out);
+/// write_preflight(&decision, &view, &prepared, &mut out);
 /// assert_eq!(out["access-control-allow-origin"], "https://a.example");
 /// assert_eq!(out["access-control-allow-methods"], "GET");
 /// assert_eq!(out["vary"], "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
 /// ```
 pub fn write_preflight<'r>(
     decision: &HttpDecision<'_, 'r>,
-    request: &'r HeaderMap,
+    request: &HttpView<'r>,
     prepared: &Prepared<HttpStack>,
     out: &mut HeaderMap,
 ) {
+    // A new response's map has no `Vary` to merge with.
+    let fresh = out.is_empty();
     let echoes = decision.echoes_origin();
     for (h, bytes) in decision.headers() {
         if let (Some(name), Some(value)) = (
@@ -150,12 +279,18 @@ pub fn write_preflight<'r>(
             out.append(name, value);
         }
     }
-    merge_vary(out, decision.vary());
+    match vary_header(decision.vary_value()) {
+        Some(v) if fresh => {
+            out.append(header::VARY, v);
+        }
+        _ => merge_vary(out, decision.vary()),
+    }
 }
 
 /// Adds `tokens` to `map`'s `Vary`: appended to what is there, never
 /// overwriting it, and without repeating a token already present (any
-/// case). A response that varies on `*` is left alone.
+/// case). A response that varies on `*` is left alone. A map without
+/// `Vary` gets the tokens as one line, with no parsing.
 ///
 /// ```
 /// use http::{HeaderMap, HeaderValue, header::VARY};
@@ -169,15 +304,19 @@ pub fn merge_vary(map: &mut HeaderMap, tokens: &'static [&'static str]) {
     if tokens.is_empty() {
         return;
     }
-    let merge = vary_merge(
-        || map.get_all(header::VARY).iter().map(HeaderValue::as_bytes),
-        tokens,
-    );
+    let merge = if map.get(header::VARY).is_none() {
+        VaryMerge::All
+    } else {
+        vary_merge(
+            || map.get_all(header::VARY).iter().map(HeaderValue::as_bytes),
+            tokens,
+        )
+    };
     let missing = match merge {
         VaryMerge::Nothing => return,
         VaryMerge::All => {
-            if let Some(joined) = joined_vary(tokens) {
-                map.append(header::VARY, HeaderValue::from_static(joined));
+            if let Some(joined) = joined_vary(tokens).and_then(vary_header) {
+                map.append(header::VARY, joined);
                 return;
             }
             u64::MAX
@@ -192,8 +331,15 @@ pub fn merge_vary(map: &mut HeaderMap, tokens: &'static [&'static str]) {
 }
 
 /// Removes every CORS response header from `map`, so the decision's are
-/// the only ones sent.
+/// the only ones sent. A map holding none (seen in one pass over its
+/// names, no hashing) is left untouched.
 pub fn strip_cors_headers(map: &mut HeaderMap) {
+    if !map
+        .keys()
+        .any(|n| n.as_str().starts_with("access-control-"))
+    {
+        return;
+    }
     for h in ResponseHeader::ALL {
         if let Some(name) = response_header_name(h) {
             map.remove(name);
@@ -211,14 +357,16 @@ pub struct ActualHeaders {
     credentials: bool,
     expose: Option<HeaderValue>,
     vary: &'static [&'static str],
+    vary_value: &'static str,
 }
 
 impl ActualHeaders {
     /// Takes what `decision` adds, reusing the request's `Origin` value
-    /// and the policy's prepared values.
+    /// (kept by `request`, the view the decision was made on) and the
+    /// policy's prepared values.
     pub fn new<'r>(
         decision: &HttpDecision<'_, 'r>,
-        request: &'r HeaderMap,
+        request: &HttpView<'r>,
         prepared: &Prepared<HttpStack>,
     ) -> Self {
         let echoes = decision.echoes_origin();
@@ -227,6 +375,7 @@ impl ActualHeaders {
             credentials: false,
             expose: None,
             vary: decision.vary(),
+            vary_value: decision.vary_value(),
         };
         for (h, bytes) in decision.headers() {
             match h {
@@ -249,15 +398,15 @@ impl ActualHeaders {
     ///
     /// ```
     /// use cors_policy::Policy;
-    /// use cors_policy_http::{ActualHeaders, HttpStack, Prepared, request_view};
+    /// use cors_policy_http::{ActualHeaders, HttpStack, HttpView, Prepared};
     /// use http::{HeaderMap, HeaderValue};
     /// let policy: &'static Policy<'static> =
     ///     Box::leak(Box::new(Policy::builder().allow_origins(&["https://a.example"]).build().unwrap()));
     /// let prepared = Prepared::<HttpStack>::new(policy);
     /// let req = http::Request::get("/").header("origin", "https://a.example").body(()).unwrap();
-    /// let view = request_view(req.method(), req.headers());
-    /// let decision = prepared.policy().evaluate(&view, &Default::default());
-    /// let pending = ActualHeaders::new(&decision, req.headers(), &prepared);
+    /// let view = HttpView::new(req.method(), req.headers());
+    /// let decision = prepared.policy().evaluate(view.request(), &Default::default());
+    /// let pending = ActualHeaders::new(&decision, &view, &prepared);
     /// let mut response = HeaderMap::new();
     /// response.insert("access-control-allow-origin", HeaderValue::from_static("*"));
     /// pending.apply(&mut response);
@@ -265,16 +414,39 @@ impl ActualHeaders {
     /// assert_eq!(response["vary"], "Origin");
     /// ```
     pub fn apply(self, map: &mut HeaderMap) {
-        strip_cors_headers(map);
+        // One pass over the application's header names (none, often):
+        // are there CORS headers to remove, and a `Vary` to merge with?
+        let mut cors = false;
+        let mut vary = false;
+        for name in map.keys() {
+            if *name == header::VARY {
+                vary = true;
+            } else if name.as_str().starts_with("access-control-") {
+                cors = true;
+            }
+        }
+        if cors {
+            for h in ResponseHeader::ALL {
+                if let Some(name) = response_header_name(h) {
+                    map.remove(name);
+                }
+            }
+        }
+        // The names are absent now: `append` adds without replacing.
         if let Some(v) = self.allow_origin {
-            map.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+            map.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
         }
         if self.credentials {
-            map.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            map.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
         }
         if let Some(v) = self.expose {
-            map.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
+            map.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
         }
-        merge_vary(map, self.vary);
+        match vary_header(self.vary_value) {
+            Some(v) if !vary => {
+                map.append(header::VARY, v);
+            }
+            _ => merge_vary(map, self.vary),
+        }
     }
 }

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use cors_policy::{CorsRequestHeader, ResponseHeader};
 use cors_policy_config::PolicyConfig;
 use cors_policy_http::{
-    Engine, HeaderLines, HttpStack, PolicyHandle, merge_vary, request_view, response_header_name,
-    strip_cors_headers,
+    ActualHeaders, Engine, HeaderLines, HttpStack, HttpView, PolicyHandle, Prepared, joined_vary,
+    merge_vary, request_view, response_header_name, strip_cors_headers, vary_header,
 };
 use http::header::{HeaderMap, HeaderValue, ORIGIN, VARY};
 
@@ -38,6 +38,284 @@ fn header_lines_and_their_clones() {
             );
             assert_eq!(lines.collect::<Vec<_>>(), rest, "{n} lines, {skip} read");
         }
+    }
+}
+
+#[test]
+fn deferred_lines_read_like_looked_up_ones() {
+    for n in 0..4 {
+        let mut map = HeaderMap::new();
+        for i in 0..n {
+            map.append(ORIGIN, HeaderValue::from_str(&format!("v{i}")).unwrap());
+        }
+        let now = HeaderLines::new(&map, CorsRequestHeader::Origin);
+        let later = HeaderLines::deferred(&map, CorsRequestHeader::Origin);
+        // A clone of deferred lines, and one taken after the first read.
+        let mut read = later.clone();
+        let first = read.next();
+        assert_eq!(first, now.clone().next(), "{n} lines");
+        assert_eq!(
+            read.clone().collect::<Vec<_>>(),
+            now.clone().skip(1).collect::<Vec<_>>(),
+            "{n} lines"
+        );
+        assert_eq!(
+            later.collect::<Vec<_>>(),
+            now.collect::<Vec<_>>(),
+            "{n} lines"
+        );
+    }
+}
+
+#[test]
+fn lines_find_the_requests_own_value() {
+    let mut one = HeaderMap::new();
+    one.append(ORIGIN, HeaderValue::from_static("https://a.example"));
+    let mut two = one.clone();
+    two.append(ORIGIN, HeaderValue::from_static("https://b.example"));
+    let empty = HeaderMap::new();
+    // (map, bytes asked for, found)
+    let cases: &[(&HeaderMap, &[u8], Option<&str>)] = &[
+        (&one, b"https://a.example", Some("https://a.example")),
+        (&one, b"https://a.exampl", None),
+        (&two, b"https://b.example", Some("https://b.example")),
+        (&two, b"https://c.example", None),
+        (&empty, b"https://a.example", None),
+    ];
+    for (map, bytes, want) in cases {
+        for lines in [
+            HeaderLines::new(map, CorsRequestHeader::Origin),
+            HeaderLines::deferred(map, CorsRequestHeader::Origin),
+        ] {
+            let mut read = lines.clone();
+            // Reading the lines does not lose the values.
+            while read.next().is_some() {}
+            for l in [&lines, &read] {
+                let got = l.value(bytes).map(|v| v.to_str().unwrap());
+                assert_eq!(got, *want, "{bytes:?} in {map:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn view_finds_the_values_to_echo_kept_or_not() {
+    // (method, request headers, header asked for, bytes, found)
+    type Case = (
+        http::Method,
+        &'static [(&'static str, &'static str)],
+        CorsRequestHeader,
+        &'static [u8],
+        Option<&'static str>,
+    );
+    let acrm = CorsRequestHeader::AccessControlRequestMethod;
+    let acrh = CorsRequestHeader::AccessControlRequestHeaders;
+    let origin = CorsRequestHeader::Origin;
+    let cases: Vec<Case> = vec![
+        // Kept: one line, looked up when the view was made.
+        (
+            http::Method::GET,
+            &[("origin", "https://a.example")],
+            origin,
+            b"https://a.example",
+            Some("https://a.example"),
+        ),
+        (
+            http::Method::OPTIONS,
+            &[("access-control-request-method", "PUT")],
+            acrm,
+            b"PUT",
+            Some("PUT"),
+        ),
+        (
+            http::Method::OPTIONS,
+            &[("access-control-request-headers", "x-a, x-b")],
+            acrh,
+            b"x-a, x-b",
+            Some("x-a, x-b"),
+        ),
+        // A trimmed value is not the request's own.
+        (
+            http::Method::OPTIONS,
+            &[("access-control-request-headers", "x-a, x-b")],
+            acrh,
+            b"x-a",
+            None,
+        ),
+        // Not kept: deferred (not OPTIONS), or several lines.
+        (
+            http::Method::GET,
+            &[("access-control-request-method", "PUT")],
+            acrm,
+            b"PUT",
+            Some("PUT"),
+        ),
+        (
+            http::Method::GET,
+            &[
+                ("origin", "https://a.example"),
+                ("origin", "https://b.example"),
+            ],
+            origin,
+            b"https://b.example",
+            Some("https://b.example"),
+        ),
+        (http::Method::GET, &[], origin, b"https://a.example", None),
+        (
+            http::Method::OPTIONS,
+            &[("access-control-request-private-network", "true")],
+            CorsRequestHeader::AccessControlRequestPrivateNetwork,
+            b"true",
+            Some("true"),
+        ),
+    ];
+    for (method, headers, h, bytes, want) in cases {
+        let mut map = HeaderMap::new();
+        for (n, v) in headers {
+            map.append(*n, HeaderValue::from_static(v));
+        }
+        let view = HttpView::new(&method, &map);
+        let got = view.value(h, bytes).map(|v| v.to_str().unwrap());
+        assert_eq!(got, want, "{h:?} {bytes:?} in {headers:?} ({method})");
+        // The core's view is request_view's.
+        for h in CorsRequestHeader::ALL {
+            assert_eq!(
+                view.request().lines(h).collect::<Vec<_>>(),
+                request_view(&method, &map).lines(h).collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+#[test]
+fn request_view_gives_every_header_whatever_the_method() {
+    let mut map = HeaderMap::new();
+    for (n, v) in [
+        ("origin", "https://a.example"),
+        ("access-control-request-method", "PUT"),
+        ("access-control-request-headers", "x-a"),
+        ("access-control-request-private-network", "true"),
+    ] {
+        map.append(n, HeaderValue::from_static(v));
+    }
+    for method in [http::Method::GET, http::Method::OPTIONS, http::Method::PUT] {
+        let view = request_view(&method, &map);
+        for h in CorsRequestHeader::ALL {
+            let got: Vec<&[u8]> = view.lines(h).collect();
+            let want: Vec<&[u8]> = map.get_all(h.name()).iter().map(|v| v.as_bytes()).collect();
+            assert_eq!(got, want, "{h:?} on {method}");
+            assert_eq!(got.len(), 1);
+        }
+    }
+}
+
+#[test]
+fn vary_values_are_the_joined_tokens() {
+    let sets: &[&[&str]] = &[
+        &["Origin"],
+        &[
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers",
+        ],
+        &[
+            "Origin",
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers",
+        ],
+        &[
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers",
+            "Access-Control-Request-Private-Network",
+        ],
+        &[
+            "Origin",
+            "Access-Control-Request-Method",
+            "Access-Control-Request-Headers",
+            "Access-Control-Request-Private-Network",
+        ],
+    ];
+    for tokens in sets {
+        let joined = joined_vary(tokens).unwrap();
+        assert_eq!(joined, tokens.join(", "));
+        assert_eq!(vary_header(joined).unwrap(), joined);
+    }
+    assert_eq!(joined_vary(&["Cookie"]), None);
+    assert!(vary_header("Cookie").is_none());
+    assert!(vary_header("").is_none());
+}
+
+#[test]
+fn actual_headers_replace_the_applications_and_merge_vary() {
+    let policy = owned(
+        r#"{"allowed_origins": ["https://a.example"], "allow_credentials": true, "expose_headers": ["x-id"]}"#,
+    );
+    let prepared = Prepared::<HttpStack>::new(policy);
+    let req = http::Request::get("/")
+        .header("origin", "https://a.example")
+        .body(())
+        .unwrap();
+    let view = HttpView::new(req.method(), req.headers());
+    type Headers<'a> = &'a [(&'a str, &'a str)];
+    // (the application's headers, the headers after)
+    let cases: &[(Headers<'_>, Headers<'_>)] = &[
+        (
+            &[],
+            &[
+                ("access-control-allow-origin", "https://a.example"),
+                ("access-control-allow-credentials", "true"),
+                ("access-control-expose-headers", "x-id"),
+                ("vary", "Origin"),
+            ],
+        ),
+        (
+            &[
+                ("x-a", "1"),
+                ("access-control-allow-origin", "*"),
+                ("access-control-max-age", "5"),
+                ("vary", "Accept-Encoding"),
+                ("access-control-foo", "kept"),
+            ],
+            &[
+                ("x-a", "1"),
+                ("vary", "Accept-Encoding"),
+                ("vary", "Origin"),
+                ("access-control-foo", "kept"),
+                ("access-control-allow-origin", "https://a.example"),
+                ("access-control-allow-credentials", "true"),
+                ("access-control-expose-headers", "x-id"),
+            ],
+        ),
+        (
+            &[("vary", "origin")],
+            &[
+                ("vary", "origin"),
+                ("access-control-allow-origin", "https://a.example"),
+                ("access-control-allow-credentials", "true"),
+                ("access-control-expose-headers", "x-id"),
+            ],
+        ),
+    ];
+    for (before, after) in cases {
+        let mut map = HeaderMap::new();
+        for (n, v) in *before {
+            map.append(*n, HeaderValue::from_static(v));
+        }
+        let decision = prepared
+            .policy()
+            .evaluate(view.request(), &Default::default());
+        ActualHeaders::new(&decision, &view, &prepared).apply(&mut map);
+        let mut got: Vec<(String, String)> = map
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_string()))
+            .collect();
+        let mut want: Vec<(String, String)> = after
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        // A header map keeps the lines of one name in order, not names.
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{before:?}");
     }
 }
 
@@ -115,9 +393,15 @@ fn strip_removes_every_cors_header_and_nothing_else() {
     }
     map.insert("x-request-id", HeaderValue::from_static("42"));
     map.insert(VARY, HeaderValue::from_static("Origin"));
+    map.insert("access-control-foo", HeaderValue::from_static("kept"));
     strip_cors_headers(&mut map);
-    assert_eq!(map.len(), 2);
+    assert_eq!(map.len(), 3);
     assert!(map.contains_key("x-request-id") && map.contains_key(VARY));
+    assert!(map.contains_key("access-control-foo"));
+    // A map without CORS headers is left as it was.
+    let before = map.clone();
+    strip_cors_headers(&mut map);
+    assert_eq!(map, before);
 }
 
 #[test]

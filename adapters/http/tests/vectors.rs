@@ -5,7 +5,7 @@
 #[path = "support/vectors.rs"]
 mod support;
 
-use cors_policy_http::{ActualHeaders, Engine, HttpStack, request_view, write_preflight};
+use cors_policy_http::{ActualHeaders, Engine, HttpStack, HttpView, write_preflight};
 use http::{HeaderName, HeaderValue, Method};
 use support::{Observed, check, run_all};
 
@@ -22,15 +22,15 @@ fn every_vector_through_header_maps() {
                 HeaderValue::from_bytes(val.as_bytes()).map_err(|e| e.to_string())?,
             );
         }
-        let view = request_view(&method, &headers);
+        let view = HttpView::new(&method, &headers);
         let mut out = http::HeaderMap::new();
-        let (status, handler_called) = engine.decide(&view, "/", |d, p| {
+        let (status, handler_called) = engine.decide(view.request(), "/", |d, p| {
             if d.is_preflight() {
-                write_preflight(d, &headers, p, &mut out);
+                write_preflight(d, &view, p, &mut out);
                 (d.preflight_status().unwrap_or(0), false)
             } else {
                 out.insert("x-handler", HeaderValue::from_static("1"));
-                ActualHeaders::new(d, &headers, p).apply(&mut out);
+                ActualHeaders::new(d, &view, p).apply(&mut out);
                 (200, true)
             }
         });
