@@ -7,6 +7,10 @@
 //! warnings denied by `lint --deny-warnings`, 2 usage error, unreadable or
 //! malformed file, or invalid policy.
 
+// The doc comments of the argument structs are clap's `--help` text, written
+// for a terminal (`http://host[:port]/path`), not rustdoc markup.
+#![allow(rustdoc::bare_urls, rustdoc::broken_intra_doc_links)]
+
 mod check;
 mod explain;
 mod lint;
