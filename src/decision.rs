@@ -6,6 +6,21 @@ use core::fmt;
 use crate::header::names_something;
 
 /// How a request is classified (CONTRACT.md §1; Fetch, "HTTP requests").
+///
+/// ```
+/// use cors_policy::{evaluate, Policy, Request, RequestKind};
+/// let policy = Policy::builder().allow_any_origin().build().unwrap();
+/// let kind = |method: &[u8], headers: &[(&str, &str)]| {
+///     evaluate(&policy, &Request::from_pairs(method, headers)).kind()
+/// };
+/// let origin = ("Origin", "https://app.example");
+/// let acrm = ("Access-Control-Request-Method", "PUT");
+/// assert_eq!(kind(b"OPTIONS", &[acrm]), RequestKind::NotCors);
+/// assert_eq!(kind(b"OPTIONS", &[origin]), RequestKind::Actual);
+/// assert_eq!(kind(b"options", &[origin, acrm]), RequestKind::Actual); // byte-exact
+/// assert_eq!(kind(b"OPTIONS", &[origin, acrm]), RequestKind::Preflight);
+/// assert_eq!(RequestKind::Preflight.as_str(), "preflight");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RequestKind {
     /// No `Origin`: not a CORS request. The application answers it.
@@ -139,6 +154,25 @@ pub enum Check {
 
 /// Why a request was refused: a reason a program can match on, for logs and
 /// metrics. It is never meant for the client.
+///
+/// ```
+/// use cors_policy::{evaluate, Check, Policy, Refusal, Request};
+/// let policy = Policy::builder()
+///     .allow_origins(&["https://app.example"])
+///     .allow_headers(&["content-type"])
+///     .build()
+///     .unwrap();
+/// let headers = [
+///     ("Origin", "https://app.example"),
+///     ("Access-Control-Request-Method", "POST"),
+///     ("Access-Control-Request-Headers", "content-type,x-api-key"),
+/// ];
+/// let decision = evaluate(&policy, &Request::from_pairs(b"OPTIONS", &headers));
+/// let refusal = decision.refusal().unwrap();
+/// assert_eq!(refusal, Refusal::HeaderNotAllowed(b"x-api-key"));
+/// assert_eq!((refusal.check(), refusal.code()), (Check::Headers, "header_not_allowed"));
+/// assert_eq!(refusal.to_string(), "request header \"x-api-key\" is not allowed");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Refusal<'r> {
@@ -409,6 +443,35 @@ where
     /// opposed to `*`)? Adapters can then reuse the request's own value.
     pub fn echoes_origin(&self) -> bool {
         matches!(self.allow_origin, AllowOrigin::Echo(_))
+    }
+
+    /// Is `Access-Control-Allow-Credentials: true` sent?
+    ///
+    /// With [`allow_origin`](Self::allow_origin) and
+    /// [`expose_headers`](Self::expose_headers) this gives an actual
+    /// request's whole answer without iterating [`headers`](Self::headers).
+    ///
+    /// ```
+    /// use cors_policy::{evaluate, Policy, Request};
+    /// let policy = Policy::builder()
+    ///     .allow_origins(&["https://app.example"])
+    ///     .allow_credentials(true)
+    ///     .expose_headers(&["x-request-id"])
+    ///     .build()
+    ///     .unwrap();
+    /// let headers = [("Origin", "https://app.example")];
+    /// let decision = evaluate(&policy, &Request::from_pairs(b"GET", &headers));
+    /// assert!(decision.allows_credentials());
+    /// assert_eq!(decision.expose_headers(), Some(&b"x-request-id"[..]));
+    /// ```
+    pub fn allows_credentials(&self) -> bool {
+        self.credentials
+    }
+
+    /// The `Access-Control-Expose-Headers` value, if one is sent (actual
+    /// requests only), computed when the policy was built.
+    pub fn expose_headers(&self) -> Option<&'p [u8]> {
+        self.expose
     }
 }
 

@@ -452,6 +452,23 @@ pub(crate) const fn next_error<'s>(
 /// `N` is the capacity in origin patterns. The policy borrows its lists
 /// (`'s`) and stores only indexes and precomputed values, so it can be
 /// built in a `const` context; see [`PolicyBuilder`].
+///
+/// ```
+/// use cors_policy::Policy;
+/// let policy = Policy::builder()
+///     .allow_origins(&["https://app.example", "http://localhost:*"])
+///     .allow_methods(&["put", "PATCH"])
+///     .expose_headers(&["x-request-id", "etag"])
+///     .max_age(600)
+///     .build()
+///     .unwrap();
+/// assert!(!policy.allows_any_origin());
+/// assert_eq!(policy.allowed_methods(), ["put", "PATCH"]); // as configured; "put" matches PUT
+/// assert_eq!(policy.expose_headers_value(), Some(&b"x-request-id, etag"[..]));
+/// assert_eq!(policy.max_age_value(), Some(&b"600"[..]));
+/// assert!(policy.allows_origin(b"http://localhost:5173"));
+/// assert!(!policy.allows_origin(b"http://localhost.evil:5173"));
+/// ```
 #[derive(Clone)]
 pub struct Policy<'s, const N: usize = DEFAULT_CAPACITY> {
     pub(crate) config: PolicyBuilder<'s>,
