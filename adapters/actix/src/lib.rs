@@ -110,10 +110,10 @@ use actix_web::http::Method;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpRequest, HttpResponse};
-use cors_policy::{CorsRequestHeader, Decision, Request, ResponseHeader};
+use cors_policy::{CorsRequestHeader, Request, ResponseHeader};
 use cors_policy_http::{
-    Engine, Prepared, Stack, VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN,
-    VARY_PREFLIGHT_ORIGIN_PNA, VARY_PREFLIGHT_PNA, VaryMerge, joined_vary, vary_merge,
+    ActualHeaders, Engine, Stack, VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN,
+    VARY_PREFLIGHT_ORIGIN_PNA, VARY_PREFLIGHT_PNA,
 };
 use pin_project_lite::pin_project;
 
@@ -127,9 +127,87 @@ pub enum ActixStack {}
 impl Stack for ActixStack {
     type Lines<'r> = ActixLines<'r>;
     type Value = HeaderValue;
+    type View<'r> = ActixView<'r>;
+    type Map = HeaderMap;
+
+    const STAR: HeaderValue = HeaderValue::from_static("*");
+    const TRUE: HeaderValue = HeaderValue::from_static("true");
 
     fn value(bytes: &[u8]) -> Option<HeaderValue> {
         HeaderValue::from_bytes(bytes).ok()
+    }
+
+    #[inline]
+    fn value_bytes(value: &HeaderValue) -> &[u8] {
+        value.as_bytes()
+    }
+
+    #[inline]
+    fn own_value<'r>(
+        view: &Self::View<'r>,
+        header: CorsRequestHeader,
+        bytes: &[u8],
+    ) -> Option<&'r HeaderValue> {
+        view.lines(header).value(bytes)
+    }
+
+    #[inline]
+    fn is_empty(map: &HeaderMap) -> bool {
+        map.is_empty()
+    }
+
+    #[inline]
+    fn scan(map: &HeaderMap) -> (bool, bool) {
+        let mut cors = false;
+        let mut vary = false;
+        if !map.is_empty() {
+            for name in map.keys() {
+                if *name == header::VARY {
+                    vary = true;
+                } else if name.as_str().starts_with("access-control-") {
+                    cors = true;
+                }
+            }
+        }
+        (cors, vary)
+    }
+
+    fn remove_cors(map: &mut HeaderMap) {
+        for h in ResponseHeader::ALL {
+            if let Some(name) = response_header_name(h) {
+                map.remove(name);
+            }
+        }
+    }
+
+    #[inline]
+    fn append(map: &mut HeaderMap, header: ResponseHeader, value: HeaderValue) {
+        if let Some(name) = response_header_name(header) {
+            map.append(name, value);
+        }
+    }
+
+    #[inline]
+    fn append_vary(map: &mut HeaderMap, value: HeaderValue) {
+        map.append(header::VARY, value);
+    }
+
+    #[inline]
+    fn vary_header(joined: &str) -> Option<HeaderValue> {
+        vary_header(joined)
+    }
+
+    #[inline]
+    fn vary_lines(map: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+        map.get_all(header::VARY)
+            .as_slice()
+            .iter()
+            .map(HeaderValue::as_bytes)
+    }
+
+    #[inline]
+    fn vary_token(token: &'static str) -> HeaderValue {
+        HeaderValue::from_static(token)
     }
 }
 
@@ -240,8 +318,6 @@ impl<'r> Iterator for ActixLines<'r> {
 
 const ACRPN: HeaderName = HeaderName::from_static("access-control-request-private-network");
 const ACAPN: HeaderName = HeaderName::from_static("access-control-allow-private-network");
-const STAR: HeaderValue = HeaderValue::from_static("*");
-const TRUE: HeaderValue = HeaderValue::from_static("true");
 
 fn request_header_name(h: CorsRequestHeader) -> HeaderName {
     match h {
@@ -295,7 +371,6 @@ pub fn request_view(req: &ServiceRequest) -> Request<'_, ActixLines<'_>> {
     })
 }
 
-type ActixDecision<'p, 'r> = Decision<'p, 'r, ActixLines<'r>>;
 type ActixView<'r> = Request<'r, ActixLines<'r>>;
 
 /// Are `v`'s bytes `bytes`? The core hands back the request's own bytes
@@ -326,51 +401,6 @@ fn vary_header(joined: &str) -> Option<HeaderValue> {
     })
 }
 
-/// The request's own value of `header` whose bytes are `bytes` (a cheap
-/// clone, found through the view's lines), or a new value when the
-/// decision trimmed it.
-fn echo(request: &ActixView<'_>, header: CorsRequestHeader, bytes: &[u8]) -> Option<HeaderValue> {
-    match request.lines(header).value(bytes) {
-        Some(v) => Some(v.clone()),
-        None => HeaderValue::from_bytes(bytes).ok(),
-    }
-}
-
-fn value_of(
-    h: ResponseHeader,
-    bytes: &[u8],
-    echoes_origin: bool,
-    request: &ActixView<'_>,
-    prepared: &Prepared<ActixStack>,
-) -> Option<HeaderValue> {
-    let fixed = |v: Option<&HeaderValue>| match v {
-        Some(v) if v.as_bytes() == bytes => Some(v.clone()),
-        _ => HeaderValue::from_bytes(bytes).ok(),
-    };
-    match h {
-        ResponseHeader::AllowOrigin if echoes_origin => {
-            echo(request, CorsRequestHeader::Origin, bytes)
-        }
-        ResponseHeader::AllowOrigin => fixed(Some(&STAR)),
-        ResponseHeader::AllowCredentials | ResponseHeader::AllowPrivateNetwork => {
-            fixed(Some(&TRUE))
-        }
-        ResponseHeader::AllowMethods => echo(
-            request,
-            CorsRequestHeader::AccessControlRequestMethod,
-            bytes,
-        ),
-        ResponseHeader::AllowHeaders => echo(
-            request,
-            CorsRequestHeader::AccessControlRequestHeaders,
-            bytes,
-        ),
-        ResponseHeader::MaxAge => fixed(prepared.max_age()),
-        ResponseHeader::ExposeHeaders => fixed(prepared.expose()),
-        _ => HeaderValue::from_bytes(bytes).ok(),
-    }
-}
-
 /// Adds `tokens` to `map`'s `Vary`: appended, never overwritten, no token
 /// repeated (any case); a response varying on `*` is left alone. A map
 /// without `Vary` gets the tokens as one line, with no parsing.
@@ -383,31 +413,7 @@ fn value_of(
 /// assert_eq!(map.get_all(VARY).collect::<Vec<_>>(), ["Accept-Encoding", "Origin"]);
 /// ```
 pub fn merge_vary(map: &mut HeaderMap, tokens: &'static [&'static str]) {
-    if tokens.is_empty() {
-        return;
-    }
-    let existing = map.get_all(header::VARY).as_slice();
-    let merge = if existing.is_empty() {
-        VaryMerge::All
-    } else {
-        vary_merge(|| existing.iter().map(HeaderValue::as_bytes), tokens)
-    };
-    let missing = match merge {
-        VaryMerge::Nothing => return,
-        VaryMerge::All => {
-            if let Some(joined) = joined_vary(tokens).and_then(vary_header) {
-                map.append(header::VARY, joined);
-                return;
-            }
-            u64::MAX
-        }
-        VaryMerge::Some(bits) => bits,
-    };
-    for (i, t) in tokens.iter().enumerate() {
-        if i >= 64 || missing & (1 << i) != 0 {
-            map.append(header::VARY, HeaderValue::from_static(t));
-        }
-    }
+    cors_policy_http::merge_vary_tokens::<ActixStack>(map, tokens);
 }
 
 /// Removes every CORS response header from `map`. A map holding none
@@ -419,113 +425,7 @@ pub fn strip_cors_headers(map: &mut HeaderMap) {
     {
         return;
     }
-    for h in ResponseHeader::ALL {
-        if let Some(name) = response_header_name(h) {
-            map.remove(name);
-        }
-    }
-}
-
-fn write_preflight(
-    decision: &ActixDecision<'_, '_>,
-    request: &ActixView<'_>,
-    prepared: &Prepared<ActixStack>,
-    out: &mut HeaderMap,
-) {
-    // A new response's map has no `Vary` to merge with.
-    let fresh = out.is_empty();
-    let echoes = decision.echoes_origin();
-    for (h, bytes) in decision.headers() {
-        if let (Some(name), Some(value)) = (
-            response_header_name(h),
-            value_of(h, bytes, echoes, request, prepared),
-        ) {
-            out.append(name, value);
-        }
-    }
-    match vary_header(decision.vary_value()) {
-        Some(v) if fresh => out.append(header::VARY, v),
-        _ => merge_vary(out, decision.vary()),
-    }
-}
-
-/// What a decision adds to an actual response, taken before the request
-/// goes to the application.
-#[derive(Clone, Debug)]
-struct ActualHeaders {
-    allow_origin: Option<HeaderValue>,
-    credentials: bool,
-    expose: Option<HeaderValue>,
-    vary: &'static [&'static str],
-    vary_value: &'static str,
-}
-
-impl ActualHeaders {
-    fn new(
-        decision: &ActixDecision<'_, '_>,
-        request: &ActixView<'_>,
-        prepared: &Prepared<ActixStack>,
-    ) -> Self {
-        let echoes = decision.echoes_origin();
-        let mut out = ActualHeaders {
-            allow_origin: None,
-            credentials: false,
-            expose: None,
-            vary: decision.vary(),
-            vary_value: decision.vary_value(),
-        };
-        for (h, bytes) in decision.headers() {
-            match h {
-                ResponseHeader::AllowOrigin => {
-                    out.allow_origin = value_of(h, bytes, echoes, request, prepared);
-                }
-                ResponseHeader::AllowCredentials => out.credentials = true,
-                ResponseHeader::ExposeHeaders => {
-                    out.expose = value_of(h, bytes, echoes, request, prepared);
-                }
-                // CONTRACT.md §3: no other CORS header on actual responses.
-                _ => {}
-            }
-        }
-        out
-    }
-
-    fn apply(self, map: &mut HeaderMap) {
-        // One pass over the application's header names (often none): CORS
-        // headers to remove, a `Vary` to merge with?
-        let mut cors = false;
-        let mut vary = false;
-        if !map.is_empty() {
-            for name in map.keys() {
-                if *name == header::VARY {
-                    vary = true;
-                } else if name.as_str().starts_with("access-control-") {
-                    cors = true;
-                }
-            }
-        }
-        if cors {
-            for h in ResponseHeader::ALL {
-                if let Some(name) = response_header_name(h) {
-                    map.remove(name);
-                }
-            }
-        }
-        // The names are absent now: `append` adds without replacing.
-        if let Some(v) = self.allow_origin {
-            map.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
-        }
-        if self.credentials {
-            map.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-        }
-        if let Some(v) = self.expose {
-            map.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
-        }
-        match vary_header(self.vary_value) {
-            Some(v) if !vary => map.append(header::VARY, v),
-            _ => merge_vary(map, self.vary),
-        }
-    }
+    ActixStack::remove_cors(map);
 }
 
 /// CORS middleware for actix-web (`App::wrap`, `Scope::wrap`); see the
@@ -679,7 +579,7 @@ enum Step {
     Answer(HttpResponse),
     // Boxed: the future stays small (fewer bytes moved per request); it is
     // made only for refused requests when asked for, and allocates anyway.
-    Forward(ActualHeaders, Option<Box<CorsRefusal>>),
+    Forward(ActualHeaders<ActixStack>, Option<Box<CorsRefusal>>),
 }
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
@@ -711,7 +611,12 @@ where
                     .and_then(|s| StatusCode::from_u16(s).ok())
                     .unwrap_or(StatusCode::FORBIDDEN);
                 let mut response = HttpResponse::new(status);
-                write_preflight(decision, &view, prepared, response.headers_mut());
+                cors_policy_http::write_preflight(
+                    decision,
+                    &view,
+                    prepared,
+                    response.headers_mut(),
+                );
                 if let Some(r) = refusal {
                     response.extensions_mut().insert(*r);
                 }
@@ -755,7 +660,7 @@ pin_project! {
         Inner {
             #[pin]
             future: F,
-            headers: Option<ActualHeaders>,
+            headers: Option<ActualHeaders<ActixStack>>,
             refusal: Option<Box<CorsRefusal>>,
             request: Option<HttpRequest>,
         },

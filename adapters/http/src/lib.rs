@@ -67,12 +67,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod answer;
 mod engine;
 mod policy;
 mod stack;
 mod vary;
 mod write;
 
+pub use answer::{ActualHeaders, merge_vary_tokens, write_preflight};
 pub use engine::{
     CorsRefusal, DebugSwitch, DynOriginCheck, Engine, PolicyHandle, Prepared, RefusalEvent,
     RefusalHook,
@@ -87,6 +89,6 @@ pub use vary::{
     VARY_PREFLIGHT_PNA, VaryMerge, joined_vary, vary_merge,
 };
 pub use write::{
-    ActualHeaders, HttpDecision, HttpView, merge_vary, parts_view, request_view,
-    response_header_name, strip_cors_headers, vary_header, write_preflight,
+    HttpDecision, HttpView, merge_vary, parts_view, request_view, response_header_name,
+    strip_cors_headers, vary_header,
 };

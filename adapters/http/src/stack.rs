@@ -1,10 +1,19 @@
 //! What an HTTP stack gives the shared adapter code: how it lists the field
-//! lines of one request header, and its header-value type.
+//! lines of one request header, its header-value and header-map types, and
+//! the map operations that writing an answer needs.
 
-use cors_policy::CorsRequestHeader;
+use std::fmt;
+
+use cors_policy::{CorsRequestHeader, ResponseHeader};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue, ValueIter};
 
-/// An HTTP stack's types, as the shared adapter code needs them.
+use crate::write::{HttpView, response_header_name, vary_header};
+
+/// An HTTP stack's types and the few header-map operations the shared
+/// adapter code needs, so that turning a decision into response headers
+/// ([`write_preflight`](crate::write_preflight),
+/// [`ActualHeaders`](crate::ActualHeaders)) is written once for every
+/// stack.
 ///
 /// [`HttpStack`] is the `http` 1.x crate's (tower, axum, hyper);
 /// `cors-policy-actix` implements it for actix-web's header map.
@@ -12,12 +21,64 @@ pub trait Stack: 'static {
     /// The field lines of one request header, borrowed from the request.
     type Lines<'r>: Iterator<Item = &'r [u8]> + Clone;
     /// The stack's response-header value type.
-    type Value: Clone + Send + Sync + 'static;
+    type Value: Clone + fmt::Debug + Send + Sync + 'static;
+    /// A request as the adapter viewed it for the core: it finds the
+    /// request's own values to echo ([`own_value`](Self::own_value)).
+    type View<'r>;
+    /// The stack's header-map type.
+    type Map;
+
+    /// `*`, the value of `Access-Control-Allow-Origin` for any origin.
+    const STAR: Self::Value;
+    /// `true`, the value of `Access-Control-Allow-Credentials` and
+    /// `Access-Control-Allow-Private-Network`.
+    const TRUE: Self::Value;
 
     /// Makes a header value from bytes the policy fixes, once per policy.
     /// `None` if the bytes cannot be a header value (never for a valid
     /// policy's values).
     fn value(bytes: &[u8]) -> Option<Self::Value>;
+
+    /// A header value's bytes.
+    fn value_bytes(value: &Self::Value) -> &[u8];
+
+    /// The request's own value of `header` whose bytes are `bytes`, if one
+    /// is: what an answer echoes, cloning a reference count rather than
+    /// copying the bytes.
+    fn own_value<'r>(
+        view: &Self::View<'r>,
+        header: CorsRequestHeader,
+        bytes: &[u8],
+    ) -> Option<&'r Self::Value>;
+
+    /// Is `map` empty (a new response's, with no `Vary` to merge with)?
+    fn is_empty(map: &Self::Map) -> bool;
+
+    /// One pass over `map`'s names: does it hold a CORS response header
+    /// (`access-control-*`), and does it hold `Vary`? In that order.
+    fn scan(map: &Self::Map) -> (bool, bool);
+
+    /// Removes every CORS response header from `map`.
+    fn remove_cors(map: &mut Self::Map);
+
+    /// Appends `value` to `map` under the name of `header`, keeping what
+    /// is there.
+    fn append(map: &mut Self::Map, header: ResponseHeader, value: Self::Value);
+
+    /// Appends `value` to `map`'s `Vary`.
+    fn append_vary(map: &mut Self::Map, value: Self::Value);
+
+    /// A decision's joined `Vary` value
+    /// ([`Decision::vary_value`](cors_policy::Decision::vary_value)) as a
+    /// header value made at compile time, for every set the core names;
+    /// `None` for any other.
+    fn vary_header(joined: &str) -> Option<Self::Value>;
+
+    /// The field lines of `map`'s `Vary`, none if it has none.
+    fn vary_lines(map: &Self::Map) -> impl Iterator<Item = &[u8]>;
+
+    /// A header value of a `Vary` token the core names.
+    fn vary_token(token: &'static str) -> Self::Value;
 }
 
 /// The `http` 1.x crate's stack: [`HeaderLines`] and [`HeaderValue`].
@@ -33,9 +94,82 @@ pub enum HttpStack {}
 impl Stack for HttpStack {
     type Lines<'r> = HeaderLines<'r>;
     type Value = HeaderValue;
+    type View<'r> = HttpView<'r>;
+    type Map = HeaderMap;
+
+    const STAR: HeaderValue = HeaderValue::from_static("*");
+    const TRUE: HeaderValue = HeaderValue::from_static("true");
 
     fn value(bytes: &[u8]) -> Option<HeaderValue> {
         HeaderValue::from_bytes(bytes).ok()
+    }
+
+    #[inline]
+    fn value_bytes(value: &HeaderValue) -> &[u8] {
+        value.as_bytes()
+    }
+
+    #[inline]
+    fn own_value<'r>(
+        view: &Self::View<'r>,
+        header: CorsRequestHeader,
+        bytes: &[u8],
+    ) -> Option<&'r HeaderValue> {
+        view.value(header, bytes)
+    }
+
+    #[inline]
+    fn is_empty(map: &HeaderMap) -> bool {
+        map.is_empty()
+    }
+
+    #[inline]
+    fn scan(map: &HeaderMap) -> (bool, bool) {
+        let mut cors = false;
+        let mut vary = false;
+        for name in map.keys() {
+            if *name == header::VARY {
+                vary = true;
+            } else if name.as_str().starts_with("access-control-") {
+                cors = true;
+            }
+        }
+        (cors, vary)
+    }
+
+    fn remove_cors(map: &mut HeaderMap) {
+        for h in ResponseHeader::ALL {
+            if let Some(name) = response_header_name(h) {
+                map.remove(name);
+            }
+        }
+    }
+
+    #[inline]
+    fn append(map: &mut HeaderMap, header: ResponseHeader, value: HeaderValue) {
+        if let Some(name) = response_header_name(header) {
+            map.append(name, value);
+        }
+    }
+
+    #[inline]
+    fn append_vary(map: &mut HeaderMap, value: HeaderValue) {
+        map.append(header::VARY, value);
+    }
+
+    #[inline]
+    fn vary_header(joined: &str) -> Option<HeaderValue> {
+        vary_header(joined)
+    }
+
+    #[inline]
+    fn vary_lines(map: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+        map.get_all(header::VARY).iter().map(HeaderValue::as_bytes)
+    }
+
+    #[inline]
+    fn vary_token(token: &'static str) -> HeaderValue {
+        HeaderValue::from_static(token)
     }
 }
 

@@ -5,17 +5,15 @@ use cors_policy::{CorsRequestHeader, Decision, Request, ResponseHeader};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, request::Parts};
 
-use crate::engine::Prepared;
+use crate::answer::merge_vary_tokens;
 use crate::stack::{
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, HeaderLines, HttpStack, request_header_name, same_bytes,
+    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, HeaderLines, HttpStack, Stack, request_header_name,
+    same_bytes,
 };
 use crate::vary::{
     VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN, VARY_PREFLIGHT_ORIGIN_PNA,
-    VARY_PREFLIGHT_PNA, VaryMerge, joined_vary, vary_merge,
+    VARY_PREFLIGHT_PNA,
 };
-
-const STAR: HeaderValue = HeaderValue::from_static("*");
-const TRUE: HeaderValue = HeaderValue::from_static("true");
 
 /// A decision on a request whose headers are an [`http::HeaderMap`].
 pub type HttpDecision<'p, 'r> = Decision<'p, 'r, HeaderLines<'r>>;
@@ -119,6 +117,7 @@ impl<'r> HttpView<'r> {
     /// assert_eq!(view.value(CorsRequestHeader::Origin, b"https://a.example").unwrap(), "https://a.example");
     /// assert!(view.value(CorsRequestHeader::Origin, b"https://b.example").is_none());
     /// ```
+    #[inline]
     pub fn value(&self, header: CorsRequestHeader, bytes: &[u8]) -> Option<&'r HeaderValue> {
         let slot = match header {
             CorsRequestHeader::Origin => 0,
@@ -153,6 +152,7 @@ pub fn parts_view(parts: &Parts) -> Request<'_, HeaderLines<'_>> {
 /// use cors_policy::ResponseHeader;
 /// assert_eq!(cors_policy_http::response_header_name(ResponseHeader::MaxAge), Some(http::header::ACCESS_CONTROL_MAX_AGE));
 /// ```
+#[inline]
 pub fn response_header_name(h: ResponseHeader) -> Option<HeaderName> {
     Some(match h {
         ResponseHeader::AllowOrigin => header::ACCESS_CONTROL_ALLOW_ORIGIN,
@@ -175,6 +175,7 @@ pub fn response_header_name(h: ResponseHeader) -> Option<HeaderName> {
 /// assert_eq!(cors_policy_http::vary_header("Origin").unwrap(), "Origin");
 /// assert!(cors_policy_http::vary_header("").is_none());
 /// ```
+#[inline]
 pub fn vary_header(joined: &str) -> Option<HeaderValue> {
     const ORIGIN: HeaderValue = HeaderValue::from_static(VARY_ORIGIN);
     const PREFLIGHT: HeaderValue = HeaderValue::from_static(VARY_PREFLIGHT);
@@ -191,102 +192,6 @@ pub fn vary_header(joined: &str) -> Option<HeaderValue> {
     })
 }
 
-/// The request's own value of `header` whose bytes are `bytes` (a cheap
-/// clone, kept by the view when the header has one line), or a new value
-/// when the decision trimmed it.
-fn echo(request: &HttpView<'_>, header: CorsRequestHeader, bytes: &[u8]) -> Option<HeaderValue> {
-    match request.value(header, bytes) {
-        Some(v) => Some(v.clone()),
-        None => HeaderValue::from_bytes(bytes).ok(),
-    }
-}
-
-/// The value to send for one of a decision's headers: precomputed for
-/// what the policy fixes, the request's own value for what it echoes.
-fn value_of(
-    h: ResponseHeader,
-    bytes: &[u8],
-    echoes_origin: bool,
-    request: &HttpView<'_>,
-    prepared: &Prepared<HttpStack>,
-) -> Option<HeaderValue> {
-    let fixed = |v: Option<&HeaderValue>| match v {
-        Some(v) if v.as_bytes() == bytes => Some(v.clone()),
-        _ => HeaderValue::from_bytes(bytes).ok(),
-    };
-    match h {
-        ResponseHeader::AllowOrigin if echoes_origin => {
-            echo(request, CorsRequestHeader::Origin, bytes)
-        }
-        ResponseHeader::AllowOrigin => fixed(Some(&STAR)),
-        ResponseHeader::AllowCredentials | ResponseHeader::AllowPrivateNetwork => {
-            fixed(Some(&TRUE))
-        }
-        ResponseHeader::AllowMethods => echo(
-            request,
-            CorsRequestHeader::AccessControlRequestMethod,
-            bytes,
-        ),
-        ResponseHeader::AllowHeaders => echo(
-            request,
-            CorsRequestHeader::AccessControlRequestHeaders,
-            bytes,
-        ),
-        ResponseHeader::MaxAge => fixed(prepared.max_age()),
-        ResponseHeader::ExposeHeaders => fixed(prepared.expose()),
-        _ => HeaderValue::from_bytes(bytes).ok(),
-    }
-}
-
-/// Writes a preflight decision's headers and `Vary` into `out` (a new
-/// response's map). Echoed values are the request's own, kept by
-/// `request`, the view the decision was made on. The status is the
-/// decision's [`preflight_status`](Decision::preflight_status).
-///
-/// ```
-/// use cors_policy::Policy;
-/// use cors_policy_http::{HttpStack, HttpView, Prepared, write_preflight};
-/// let policy: &'static Policy<'static> =
-///     Box::leak(Box::new(Policy::builder().allow_origins(&["https://a.example"]).build().unwrap()));
-/// let prepared = Prepared::<HttpStack>::new(policy);
-/// let req = http::Request::options("/")
-///     .header("origin", "https://a.example")
-///     .header("access-control-request-method", "GET")
-///     .body(())
-///     .unwrap();
-/// let view = HttpView::new(req.method(), req.headers());
-/// let decision = prepared.policy().evaluate(view.request(), &Default::default());
-/// let mut out = http::HeaderMap::new();
-/// write_preflight(&decision, &view, &prepared, &mut out);
-/// assert_eq!(out["access-control-allow-origin"], "https://a.example");
-/// assert_eq!(out["access-control-allow-methods"], "GET");
-/// assert_eq!(out["vary"], "Origin, Access-Control-Request-Method, Access-Control-Request-Headers");
-/// ```
-pub fn write_preflight<'r>(
-    decision: &HttpDecision<'_, 'r>,
-    request: &HttpView<'r>,
-    prepared: &Prepared<HttpStack>,
-    out: &mut HeaderMap,
-) {
-    // A new response's map has no `Vary` to merge with.
-    let fresh = out.is_empty();
-    let echoes = decision.echoes_origin();
-    for (h, bytes) in decision.headers() {
-        if let (Some(name), Some(value)) = (
-            response_header_name(h),
-            value_of(h, bytes, echoes, request, prepared),
-        ) {
-            out.append(name, value);
-        }
-    }
-    match vary_header(decision.vary_value()) {
-        Some(v) if fresh => {
-            out.append(header::VARY, v);
-        }
-        _ => merge_vary(out, decision.vary()),
-    }
-}
-
 /// Adds `tokens` to `map`'s `Vary`: appended to what is there, never
 /// overwriting it, and without repeating a token already present (any
 /// case). A response that varies on `*` is left alone. A map without
@@ -301,33 +206,7 @@ pub fn write_preflight<'r>(
 /// assert_eq!(all, ["accept-encoding, origin", "Access-Control-Request-Method"]);
 /// ```
 pub fn merge_vary(map: &mut HeaderMap, tokens: &'static [&'static str]) {
-    if tokens.is_empty() {
-        return;
-    }
-    let merge = if map.get(header::VARY).is_none() {
-        VaryMerge::All
-    } else {
-        vary_merge(
-            || map.get_all(header::VARY).iter().map(HeaderValue::as_bytes),
-            tokens,
-        )
-    };
-    let missing = match merge {
-        VaryMerge::Nothing => return,
-        VaryMerge::All => {
-            if let Some(joined) = joined_vary(tokens).and_then(vary_header) {
-                map.append(header::VARY, joined);
-                return;
-            }
-            u64::MAX
-        }
-        VaryMerge::Some(bits) => bits,
-    };
-    for (i, t) in tokens.iter().enumerate() {
-        if i >= 64 || missing & (1 << i) != 0 {
-            map.append(header::VARY, HeaderValue::from_static(t));
-        }
-    }
+    merge_vary_tokens::<HttpStack>(map, tokens);
 }
 
 /// Removes every CORS response header from `map`, so the decision's are
@@ -340,113 +219,5 @@ pub fn strip_cors_headers(map: &mut HeaderMap) {
     {
         return;
     }
-    for h in ResponseHeader::ALL {
-        if let Some(name) = response_header_name(h) {
-            map.remove(name);
-        }
-    }
-}
-
-/// The headers a decision adds to the application's response for a
-/// request that is not a preflight, made before the request goes to the
-/// application (the decision borrows the request) and applied to its
-/// response afterwards. At most three values, held inline.
-#[derive(Clone, Debug)]
-pub struct ActualHeaders {
-    allow_origin: Option<HeaderValue>,
-    credentials: bool,
-    expose: Option<HeaderValue>,
-    vary: &'static [&'static str],
-    vary_value: &'static str,
-}
-
-impl ActualHeaders {
-    /// Takes what `decision` adds, reusing the request's `Origin` value
-    /// (kept by `request`, the view the decision was made on) and the
-    /// policy's prepared values.
-    pub fn new<'r>(
-        decision: &HttpDecision<'_, 'r>,
-        request: &HttpView<'r>,
-        prepared: &Prepared<HttpStack>,
-    ) -> Self {
-        let echoes = decision.echoes_origin();
-        let mut out = ActualHeaders {
-            allow_origin: None,
-            credentials: false,
-            expose: None,
-            vary: decision.vary(),
-            vary_value: decision.vary_value(),
-        };
-        for (h, bytes) in decision.headers() {
-            match h {
-                ResponseHeader::AllowOrigin => {
-                    out.allow_origin = value_of(h, bytes, echoes, request, prepared);
-                }
-                ResponseHeader::AllowCredentials => out.credentials = true,
-                ResponseHeader::ExposeHeaders => {
-                    out.expose = value_of(h, bytes, echoes, request, prepared);
-                }
-                // CONTRACT.md §3: no other CORS header on actual responses.
-                _ => {}
-            }
-        }
-        out
-    }
-
-    /// Writes them into the application's response headers: its own CORS
-    /// headers are removed first, `Vary` is merged.
-    ///
-    /// ```
-    /// use cors_policy::Policy;
-    /// use cors_policy_http::{ActualHeaders, HttpStack, HttpView, Prepared};
-    /// use http::{HeaderMap, HeaderValue};
-    /// let policy: &'static Policy<'static> =
-    ///     Box::leak(Box::new(Policy::builder().allow_origins(&["https://a.example"]).build().unwrap()));
-    /// let prepared = Prepared::<HttpStack>::new(policy);
-    /// let req = http::Request::get("/").header("origin", "https://a.example").body(()).unwrap();
-    /// let view = HttpView::new(req.method(), req.headers());
-    /// let decision = prepared.policy().evaluate(view.request(), &Default::default());
-    /// let pending = ActualHeaders::new(&decision, &view, &prepared);
-    /// let mut response = HeaderMap::new();
-    /// response.insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    /// pending.apply(&mut response);
-    /// assert_eq!(response.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), ["https://a.example"]);
-    /// assert_eq!(response["vary"], "Origin");
-    /// ```
-    pub fn apply(self, map: &mut HeaderMap) {
-        // One pass over the application's header names (none, often):
-        // are there CORS headers to remove, and a `Vary` to merge with?
-        let mut cors = false;
-        let mut vary = false;
-        for name in map.keys() {
-            if *name == header::VARY {
-                vary = true;
-            } else if name.as_str().starts_with("access-control-") {
-                cors = true;
-            }
-        }
-        if cors {
-            for h in ResponseHeader::ALL {
-                if let Some(name) = response_header_name(h) {
-                    map.remove(name);
-                }
-            }
-        }
-        // The names are absent now: `append` adds without replacing.
-        if let Some(v) = self.allow_origin {
-            map.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
-        }
-        if self.credentials {
-            map.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
-        }
-        if let Some(v) = self.expose {
-            map.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
-        }
-        match vary_header(self.vary_value) {
-            Some(v) if !vary => {
-                map.append(header::VARY, v);
-            }
-            _ => merge_vary(map, self.vary),
-        }
-    }
+    HttpStack::remove_cors(map);
 }
