@@ -3,46 +3,21 @@
 
 #[path = "../../http/tests/support/client.rs"]
 mod client;
+#[path = "../../http/tests/support/scenarios.rs"]
+mod scenarios;
 #[path = "../../http/tests/support/vectors.rs"]
 mod support;
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::dev::Service;
 use actix_web::http::header::HeaderValue;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, error, web};
-use client::{header, send, send_vector};
-use cors_policy::{Policy, PolicyBuilder};
+use client::{header, send};
 use cors_policy_actix::{Cors, CorsRefusal, DebugSwitch, PolicyHandle};
-use cors_policy_config::{OwnedPolicy, PolicyConfig};
-use support::{check, cors_headers, run_all, vary_tokens};
-
-static PUBLIC: Policy<'static> = match PolicyBuilder::new()
-    .allow_any_origin()
-    .allow_any_method()
-    .allow_headers(&["*"])
-    .expose_headers(&["x-request-id"])
-    .max_age(600)
-    .build()
-{
-    Ok(p) => p,
-    Err(_) => panic!("invalid policy"),
-};
-
-fn owned(json: &str) -> OwnedPolicy {
-    PolicyConfig::from_json_str(json).unwrap().build().unwrap()
-}
-
-fn private() -> OwnedPolicy {
-    owned(
-        r#"{"allowed_origins": ["https://app.example"], "allow_credentials": true,
-            "allowed_methods": ["GET", "POST", "PUT", "DELETE", "PATCH"],
-            "allowed_headers": ["content-type", "authorization", "x-custom-header"],
-            "expose_headers": ["x-request-id"], "max_age": 600}"#,
-    )
-}
+use scenarios::{PUBLIC, owned, private};
 
 /// The application: marks its responses with `x-handler`, and misbehaves
 /// on request, by the end of the path.
@@ -130,18 +105,7 @@ async fn actix_serves_every_vector() {
             }
         }
     });
-    let client = reqwest::Client::new();
-    let mut observed = Vec::new();
-    for (i, v) in vectors.iter().enumerate() {
-        if !v.invalid_policy() {
-            observed.push((i, send_vector(&client, &format!("{base}/v/{i}/x"), v).await));
-        }
-    }
-    let sent = run_all(|i, v| {
-        let o = &observed.iter().find(|(j, _)| *j == i).unwrap().1;
-        check(v, o)
-    });
-    assert_eq!(sent, 59);
+    scenarios::serves_every_vector("actix", &vectors, |i| format!("{base}/v/{i}/x")).await;
 }
 
 fn two_apis(cfg: &mut web::ServiceConfig) {
@@ -152,47 +116,7 @@ fn two_apis(cfg: &mut web::ServiceConfig) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_options_and_not_cors_options_reach_the_application() {
     let base = serve(two_apis);
-    let client = reqwest::Client::new();
-    let o = send(
-        &client,
-        &format!("{base}/private/items"),
-        "OPTIONS",
-        &[("origin", "https://app.example")],
-    )
-    .await;
-    assert_eq!(o.status, 200);
-    assert!(o.handler_called);
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://app.example"]
-    );
-    assert_eq!(
-        header(&o, "access-control-allow-methods"),
-        Vec::<&str>::new()
-    );
-    let o = send(
-        &client,
-        &format!("{base}/private/items"),
-        "OPTIONS",
-        &[("access-control-request-method", "PUT")],
-    )
-    .await;
-    assert_eq!(o.status, 200);
-    assert!(o.handler_called);
-    assert!(cors_headers(&o.headers).is_empty());
-    assert_eq!(vary_tokens(&o.headers), ["Origin"]);
-    let o = send(
-        &client,
-        &format!("{base}/private/items"),
-        "OPTIONS",
-        &[
-            ("origin", "https://app.example"),
-            ("access-control-request-method", "PUT"),
-        ],
-    )
-    .await;
-    assert_eq!(o.status, 204);
-    assert!(!o.handler_called);
+    scenarios::plain_options_and_not_cors_options_reach_the_application("actix", &base).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -230,180 +154,26 @@ async fn error_responses_carry_the_cors_headers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vary_is_merged_and_own_cors_headers_replaced() {
     let base = serve(two_apis);
-    let client = reqwest::Client::new();
-    let app_origin = [("origin", "https://app.example")];
-    let o = send(&client, &format!("{base}/private/vary"), "GET", &app_origin).await;
-    assert_eq!(vary_tokens(&o.headers), ["Accept-Encoding", "Origin"]);
-    let o = send(
-        &client,
-        &format!("{base}/private/vary-origin"),
-        "GET",
-        &app_origin,
-    )
-    .await;
-    assert_eq!(vary_tokens(&o.headers), ["accept-encoding", "origin"]);
-    let o = send(
-        &client,
-        &format!("{base}/private/vary-star"),
-        "GET",
-        &app_origin,
-    )
-    .await;
-    assert_eq!(vary_tokens(&o.headers), ["*"]);
-    let o = send(&client, &format!("{base}/public/vary"), "GET", &app_origin).await;
-    assert_eq!(vary_tokens(&o.headers), ["Accept-Encoding"]);
-
-    let o = send(
-        &client,
-        &format!("{base}/private/own-cors"),
-        "GET",
-        &app_origin,
-    )
-    .await;
-    assert_eq!(
-        cors_headers(&o.headers),
-        [
-            (
-                "access-control-allow-credentials".to_string(),
-                "true".to_string()
-            ),
-            (
-                "access-control-allow-origin".to_string(),
-                "https://app.example".to_string()
-            ),
-            (
-                "access-control-expose-headers".to_string(),
-                "x-request-id".to_string()
-            ),
-        ]
-    );
-    let o = send(
-        &client,
-        &format!("{base}/private/own-cors"),
-        "GET",
-        &[("origin", "https://evil.example")],
-    )
-    .await;
-    assert!(o.handler_called);
-    assert!(cors_headers(&o.headers).is_empty(), "{:?}", o.headers);
-    let o = send(
-        &client,
-        &format!("{base}/public/own-cors"),
-        "GET",
-        &[("origin", "https://evil.example")],
-    )
-    .await;
-    assert_eq!(header(&o, "access-control-allow-origin"), ["*"]);
+    scenarios::vary_is_merged_and_own_cors_headers_replaced("actix", &base).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_scope_has_its_own_policy() {
     let base = serve(two_apis);
-    let client = reqwest::Client::new();
-    let evil = [("origin", "https://evil.example")];
-    let o = send(&client, &format!("{base}/public/items"), "GET", &evil).await;
-    assert_eq!(header(&o, "access-control-allow-origin"), ["*"]);
-    let o = send(&client, &format!("{base}/private/items"), "GET", &evil).await;
-    assert!(cors_headers(&o.headers).is_empty());
-    let preflight = |origin: &'static str, method: &'static str| {
-        [
-            ("origin", origin),
-            ("access-control-request-method", method),
-            ("access-control-request-headers", "x-anything"),
-        ]
-    };
-    let o = send(
-        &client,
-        &format!("{base}/public/items"),
-        "OPTIONS",
-        &preflight("https://evil.example", "PROPFIND"),
-    )
-    .await;
-    assert_eq!(o.status, 204);
-    assert_eq!(header(&o, "access-control-allow-methods"), ["PROPFIND"]);
-    assert_eq!(header(&o, "access-control-allow-headers"), ["x-anything"]);
-    assert_eq!(header(&o, "access-control-max-age"), ["600"]);
-    let o = send(
-        &client,
-        &format!("{base}/private/items"),
-        "OPTIONS",
-        &preflight("https://app.example", "PUT"),
-    )
-    .await;
-    assert_eq!(o.status, 403);
-    assert!(cors_headers(&o.headers).is_empty());
+    scenarios::each_api_has_its_own_policy("actix", &base).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn policy_swap_under_concurrent_requests() {
     let handle = PolicyHandle::new(owned(r#"{"allowed_origins": ["https://a.example"]}"#));
     let cors = Cors::swappable(&handle);
-    let base = Arc::new(serve(move |cfg| {
+    let base = serve(move |cfg| {
         cfg.service(scope("", cors.clone()));
-    }));
-    let client = reqwest::Client::new();
-    let swapped = Arc::new(AtomicBool::new(false));
-    let done = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for t in 0..4 {
-        let (client, base, swapped, done) =
-            (client.clone(), base.clone(), swapped.clone(), done.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut seen = Vec::new();
-            for n in 0..60 {
-                let origin = if (n + t) % 2 == 0 {
-                    "https://a.example"
-                } else {
-                    "https://b.example"
-                };
-                let after = swapped.load(Ordering::SeqCst);
-                let o = send(
-                    &client,
-                    &format!("{base}/items"),
-                    "GET",
-                    &[("origin", origin)],
-                )
-                .await;
-                assert_eq!(o.status, 200);
-                let acao = header(&o, "access-control-allow-origin")
-                    .first()
-                    .map(|s| s.to_string());
-                seen.push((origin, acao, after));
-                done.fetch_add(1, Ordering::SeqCst);
-            }
-            seen
-        }));
-    }
-    while done.load(Ordering::SeqCst) < 80 {
-        tokio::task::yield_now().await;
-    }
-    handle.store(owned(r#"{"allowed_origins": ["https://b.example"]}"#));
-    swapped.store(true, Ordering::SeqCst);
-    let (mut under_a, mut under_b) = (0, 0);
-    for task in tasks {
-        for (origin, acao, after) in task.await.unwrap() {
-            let by_a = (origin == "https://a.example").then(|| origin.to_string());
-            let by_b = (origin == "https://b.example").then(|| origin.to_string());
-            assert!(acao == by_a || acao == by_b, "{origin}: {acao:?}");
-            if after {
-                assert_eq!(
-                    acao, by_b,
-                    "a request started after the swap got the old policy"
-                );
-            }
-            if acao.is_some() {
-                if origin == "https://a.example" {
-                    under_a += 1
-                } else {
-                    under_b += 1
-                }
-            }
-        }
-    }
-    assert!(
-        under_a > 0 && under_b > 0,
-        "both policies answered ({under_a}, {under_b})"
-    );
+    });
+    scenarios::policy_swap_under_concurrent_requests("actix", &base, || {
+        handle.store(owned(r#"{"allowed_origins": ["https://b.example"]}"#))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -426,49 +196,7 @@ async fn dynamic_origin_check() {
     let base = serve(move |cfg| {
         cfg.service(scope("", cors.clone()));
     });
-    let client = reqwest::Client::new();
-    let url = format!("{base}/items");
-    let o = send(&client, &url, "GET", &[("origin", "https://app.example")]).await;
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://app.example"]
-    );
-    assert_eq!(calls.load(Ordering::SeqCst), 0);
-    let o = send(
-        &client,
-        &url,
-        "GET",
-        &[("origin", "https://shop.tenant.example")],
-    )
-    .await;
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://shop.tenant.example"]
-    );
-    assert_eq!(vary_tokens(&o.headers), ["Origin"]);
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
-    let o = send(
-        &client,
-        &url,
-        "OPTIONS",
-        &[
-            ("origin", "https://shop.tenant.example"),
-            ("access-control-request-method", "PUT"),
-        ],
-    )
-    .await;
-    assert_eq!(o.status, 204);
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://shop.tenant.example"]
-    );
-    let o = send(&client, &url, "GET", &[("origin", "https://evil.example")]).await;
-    assert!(cors_headers(&o.headers).is_empty());
-    assert_eq!(calls.load(Ordering::SeqCst), 3);
-    assert_eq!(
-        *refused.lock().unwrap(),
-        [("origin_not_allowed", "/items".to_string())]
-    );
+    scenarios::dynamic_origin_check("actix", &base, &calls, &refused).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -478,53 +206,7 @@ async fn debug_mode_switched_while_running() {
     let base = serve(move |cfg| {
         cfg.service(scope("", cors.clone()));
     });
-    let client = reqwest::Client::new();
-    let url = format!("{base}/items");
-    let bad_method = [
-        ("origin", "https://app.example"),
-        ("access-control-request-method", "PROPFIND"),
-    ];
-    let bad_header = [
-        ("origin", "https://app.example"),
-        ("access-control-request-method", "PUT"),
-        (
-            "access-control-request-headers",
-            "content-type, x-not-allowed",
-        ),
-    ];
-    let bad_origin = [
-        ("origin", "https://evil.example"),
-        ("access-control-request-method", "PROPFIND"),
-    ];
-
-    let o = send(&client, &url, "OPTIONS", &bad_method).await;
-    assert_eq!(o.status, 403);
-    assert!(cors_headers(&o.headers).is_empty());
-
-    switch.set(true);
-    let o = send(&client, &url, "OPTIONS", &bad_method).await;
-    assert_eq!(o.status, 204);
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://app.example"]
-    );
-    assert_eq!(header(&o, "access-control-allow-credentials"), ["true"]);
-    assert_eq!(
-        header(&o, "access-control-allow-methods"),
-        Vec::<&str>::new()
-    );
-    let o = send(&client, &url, "OPTIONS", &bad_header).await;
-    assert_eq!(o.status, 204);
-    assert_eq!(header(&o, "access-control-allow-methods"), ["PUT"]);
-    assert_eq!(header(&o, "access-control-allow-headers"), ["content-type"]);
-    let o = send(&client, &url, "OPTIONS", &bad_origin).await;
-    assert_eq!(o.status, 403);
-    assert!(cors_headers(&o.headers).is_empty());
-
-    switch.set(false);
-    let o = send(&client, &url, "OPTIONS", &bad_header).await;
-    assert_eq!(o.status, 403);
-    assert!(cors_headers(&o.headers).is_empty());
+    scenarios::debug_mode_switched_while_running("actix", &base, |on| switch.set(on)).await;
 }
 
 #[actix_web::test]

@@ -3,47 +3,22 @@
 
 #[path = "../../http/tests/support/client.rs"]
 mod client;
+#[path = "../../http/tests/support/scenarios.rs"]
+mod scenarios;
 #[path = "../../http/tests/support/vectors.rs"]
 mod support;
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::routing::any;
-use client::{header, send, send_vector};
-use cors_policy::{Policy, PolicyBuilder};
-use cors_policy_config::{OwnedPolicy, PolicyConfig};
+use client::{header, send};
 use cors_policy_tower::{CorsLayer, CorsRefusal, DebugSwitch, PolicyHandle};
 use http::{HeaderValue, Request, Response, StatusCode};
-use support::{check, cors_headers, run_all, vary_tokens};
+use scenarios::{PUBLIC, owned, private};
 use tower::{Layer, ServiceExt};
-
-static PUBLIC: Policy<'static> = match PolicyBuilder::new()
-    .allow_any_origin()
-    .allow_any_method()
-    .allow_headers(&["*"])
-    .expose_headers(&["x-request-id"])
-    .max_age(600)
-    .build()
-{
-    Ok(p) => p,
-    Err(_) => panic!("invalid policy"),
-};
-
-fn owned(json: &str) -> OwnedPolicy {
-    PolicyConfig::from_json_str(json).unwrap().build().unwrap()
-}
-
-fn private() -> OwnedPolicy {
-    owned(
-        r#"{"allowed_origins": ["https://app.example"], "allow_credentials": true,
-            "allowed_methods": ["GET", "POST", "PUT", "DELETE", "PATCH"],
-            "allowed_headers": ["content-type", "authorization", "x-custom-header"],
-            "expose_headers": ["x-request-id"], "max_age": 600}"#,
-    )
-}
 
 /// The application: marks its responses with `x-handler`, and misbehaves
 /// on request, by the end of the path.
@@ -104,18 +79,7 @@ async fn axum_serves_every_vector() {
         }
     }
     let base = serve_axum(app).await;
-    let client = reqwest::Client::new();
-    let mut observed = Vec::new();
-    for (i, v) in vectors.iter().enumerate() {
-        if !v.invalid_policy() {
-            observed.push((i, send_vector(&client, &format!("{base}/v/{i}"), v).await));
-        }
-    }
-    let sent = run_all(|i, v| {
-        let o = &observed.iter().find(|(j, _)| *j == i).unwrap().1;
-        check(v, o)
-    });
-    assert_eq!(sent, 59);
+    scenarios::serves_every_vector("axum", &vectors, |i| format!("{base}/v/{i}")).await;
 }
 
 async fn hyper_app(
@@ -174,18 +138,7 @@ async fn hyper_serves_every_vector() {
         .map(|v| v.policy().ok().map(CorsLayer::new))
         .collect();
     let base = serve_hyper(Arc::new(layers)).await;
-    let client = reqwest::Client::new();
-    let mut observed = Vec::new();
-    for (i, v) in vectors.iter().enumerate() {
-        if !v.invalid_policy() {
-            observed.push((i, send_vector(&client, &format!("{base}/v/{i}"), v).await));
-        }
-    }
-    let sent = run_all(|i, v| {
-        let o = &observed.iter().find(|(j, _)| *j == i).unwrap().1;
-        check(v, o)
-    });
-    assert_eq!(sent, 59);
+    scenarios::serves_every_vector("hyper", &vectors, |i| format!("{base}/v/{i}")).await;
 }
 
 /// The demo's two APIs: a public one open to `*` beside a credentialed
@@ -205,50 +158,7 @@ fn two_apis() -> Router {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_options_and_not_cors_options_reach_the_application() {
     let base = serve_axum(two_apis()).await;
-    let client = reqwest::Client::new();
-    // OPTIONS with Origin but no ACRM: an actual request (CONTRACT.md §1).
-    let o = send(
-        &client,
-        &format!("{base}/private/items"),
-        "OPTIONS",
-        &[("origin", "https://app.example")],
-    )
-    .await;
-    assert_eq!(o.status, 200);
-    assert!(o.handler_called);
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://app.example"]
-    );
-    assert_eq!(
-        header(&o, "access-control-allow-methods"),
-        Vec::<&str>::new()
-    );
-    // OPTIONS with ACRM but no Origin: not CORS, the application answers.
-    let o = send(
-        &client,
-        &format!("{base}/private/items"),
-        "OPTIONS",
-        &[("access-control-request-method", "PUT")],
-    )
-    .await;
-    assert_eq!(o.status, 200);
-    assert!(o.handler_called);
-    assert!(cors_headers(&o.headers).is_empty());
-    assert_eq!(vary_tokens(&o.headers), ["Origin"]);
-    // The same with both: a preflight, answered by the layer.
-    let o = send(
-        &client,
-        &format!("{base}/private/items"),
-        "OPTIONS",
-        &[
-            ("origin", "https://app.example"),
-            ("access-control-request-method", "PUT"),
-        ],
-    )
-    .await;
-    assert_eq!(o.status, 204);
-    assert!(!o.handler_called);
+    scenarios::plain_options_and_not_cors_options_reach_the_application("axum", &base).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -290,120 +200,13 @@ async fn error_responses_carry_the_cors_headers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vary_is_merged_and_own_cors_headers_replaced() {
     let base = serve_axum(two_apis()).await;
-    let client = reqwest::Client::new();
-    let app_origin = [("origin", "https://app.example")];
-    let o = send(&client, &format!("{base}/private/vary"), "GET", &app_origin).await;
-    assert_eq!(vary_tokens(&o.headers), ["Accept-Encoding", "Origin"]);
-    // Already there, in another case: not repeated.
-    let o = send(
-        &client,
-        &format!("{base}/private/vary-origin"),
-        "GET",
-        &app_origin,
-    )
-    .await;
-    assert_eq!(vary_tokens(&o.headers), ["accept-encoding", "origin"]);
-    // `Vary: *` covers everything.
-    let o = send(
-        &client,
-        &format!("{base}/private/vary-star"),
-        "GET",
-        &app_origin,
-    )
-    .await;
-    assert_eq!(vary_tokens(&o.headers), ["*"]);
-    // The public API varies on nothing; the application's Vary is untouched.
-    let o = send(&client, &format!("{base}/public/vary"), "GET", &app_origin).await;
-    assert_eq!(vary_tokens(&o.headers), ["Accept-Encoding"]);
-
-    // The application's own CORS headers are replaced by the decision's.
-    let o = send(
-        &client,
-        &format!("{base}/private/own-cors"),
-        "GET",
-        &app_origin,
-    )
-    .await;
-    assert_eq!(
-        cors_headers(&o.headers),
-        [
-            (
-                "access-control-allow-credentials".to_string(),
-                "true".to_string()
-            ),
-            (
-                "access-control-allow-origin".to_string(),
-                "https://app.example".to_string()
-            ),
-            (
-                "access-control-expose-headers".to_string(),
-                "x-request-id".to_string()
-            ),
-        ]
-    );
-    // ... and removed for a refused origin.
-    let o = send(
-        &client,
-        &format!("{base}/private/own-cors"),
-        "GET",
-        &[("origin", "https://evil.example")],
-    )
-    .await;
-    assert!(o.handler_called);
-    assert!(cors_headers(&o.headers).is_empty(), "{:?}", o.headers);
-    let o = send(
-        &client,
-        &format!("{base}/public/own-cors"),
-        "GET",
-        &[("origin", "https://evil.example")],
-    )
-    .await;
-    assert_eq!(header(&o, "access-control-allow-origin"), ["*"]);
+    scenarios::vary_is_merged_and_own_cors_headers_replaced("axum", &base).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_route_has_its_own_policy() {
     let base = serve_axum(two_apis()).await;
-    let client = reqwest::Client::new();
-    let evil = [("origin", "https://evil.example")];
-    let o = send(&client, &format!("{base}/public/items"), "GET", &evil).await;
-    assert_eq!(header(&o, "access-control-allow-origin"), ["*"]);
-    assert_eq!(
-        header(&o, "access-control-allow-credentials"),
-        Vec::<&str>::new()
-    );
-    let o = send(&client, &format!("{base}/private/items"), "GET", &evil).await;
-    assert!(cors_headers(&o.headers).is_empty());
-    let preflight = |origin: &'static str, method: &'static str| {
-        [
-            ("origin", origin),
-            ("access-control-request-method", method),
-            ("access-control-request-headers", "x-anything"),
-        ]
-    };
-    let o = send(
-        &client,
-        &format!("{base}/public/items"),
-        "OPTIONS",
-        &preflight("https://evil.example", "PROPFIND"),
-    )
-    .await;
-    assert_eq!(o.status, 204);
-    assert_eq!(header(&o, "access-control-allow-methods"), ["PROPFIND"]);
-    assert_eq!(header(&o, "access-control-allow-headers"), ["x-anything"]);
-    assert_eq!(header(&o, "access-control-max-age"), ["600"]);
-    let o = send(
-        &client,
-        &format!("{base}/private/items"),
-        "OPTIONS",
-        &preflight("https://app.example", "PUT"),
-    )
-    .await;
-    assert_eq!(
-        o.status, 403,
-        "x-anything is not allowed on the private API"
-    );
-    assert!(cors_headers(&o.headers).is_empty());
+    scenarios::each_api_has_its_own_policy("axum", &base).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -412,71 +215,11 @@ async fn policy_swap_under_concurrent_requests() {
     let app = Router::new()
         .route("/{*rest}", any(axum_handler))
         .layer(CorsLayer::swappable(&handle));
-    let base = Arc::new(serve_axum(app).await);
-    let client = reqwest::Client::new();
-    let swapped = Arc::new(AtomicBool::new(false));
-    let done = Arc::new(AtomicUsize::new(0));
-    let mut tasks = Vec::new();
-    for t in 0..4 {
-        let (client, base, swapped, done) =
-            (client.clone(), base.clone(), swapped.clone(), done.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut seen = Vec::new();
-            for n in 0..60 {
-                let origin = if (n + t) % 2 == 0 {
-                    "https://a.example"
-                } else {
-                    "https://b.example"
-                };
-                let after = swapped.load(Ordering::SeqCst);
-                let o = send(
-                    &client,
-                    &format!("{base}/items"),
-                    "GET",
-                    &[("origin", origin)],
-                )
-                .await;
-                assert_eq!(o.status, 200);
-                let acao = header(&o, "access-control-allow-origin")
-                    .first()
-                    .map(|s| s.to_string());
-                seen.push((origin, acao, after));
-                done.fetch_add(1, Ordering::SeqCst);
-            }
-            seen
-        }));
-    }
-    while done.load(Ordering::SeqCst) < 80 {
-        tokio::task::yield_now().await;
-    }
-    handle.store(owned(r#"{"allowed_origins": ["https://b.example"]}"#));
-    swapped.store(true, Ordering::SeqCst);
-    let (mut under_a, mut under_b) = (0, 0);
-    for task in tasks {
-        for (origin, acao, after) in task.await.unwrap() {
-            // Each answer is one policy's, whole: A allows a, B allows b.
-            let by_a = (origin == "https://a.example").then(|| origin.to_string());
-            let by_b = (origin == "https://b.example").then(|| origin.to_string());
-            assert!(acao == by_a || acao == by_b, "{origin}: {acao:?}");
-            if after {
-                assert_eq!(
-                    acao, by_b,
-                    "a request started after the swap got the old policy"
-                );
-            }
-            if acao.is_some() {
-                if origin == "https://a.example" {
-                    under_a += 1
-                } else {
-                    under_b += 1
-                }
-            }
-        }
-    }
-    assert!(
-        under_a > 0 && under_b > 0,
-        "both policies answered ({under_a}, {under_b})"
-    );
+    let base = serve_axum(app).await;
+    scenarios::policy_swap_under_concurrent_requests("axum", &base, || {
+        handle.store(owned(r#"{"allowed_origins": ["https://b.example"]}"#))
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -502,52 +245,7 @@ async fn dynamic_origin_check() {
             .layer(layer),
     )
     .await;
-    let client = reqwest::Client::new();
-    let url = format!("{base}/items");
-    // A pattern allows it: the closure is not consulted.
-    let o = send(&client, &url, "GET", &[("origin", "https://app.example")]).await;
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://app.example"]
-    );
-    assert_eq!(calls.load(Ordering::SeqCst), 0);
-    // The closure allows it.
-    let o = send(
-        &client,
-        &url,
-        "GET",
-        &[("origin", "https://shop.tenant.example")],
-    )
-    .await;
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://shop.tenant.example"]
-    );
-    assert_eq!(vary_tokens(&o.headers), ["Origin"]);
-    assert_eq!(calls.load(Ordering::SeqCst), 1);
-    let o = send(
-        &client,
-        &url,
-        "OPTIONS",
-        &[
-            ("origin", "https://shop.tenant.example"),
-            ("access-control-request-method", "PUT"),
-        ],
-    )
-    .await;
-    assert_eq!(o.status, 204);
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://shop.tenant.example"]
-    );
-    // Neither allows it.
-    let o = send(&client, &url, "GET", &[("origin", "https://evil.example")]).await;
-    assert!(cors_headers(&o.headers).is_empty());
-    assert_eq!(calls.load(Ordering::SeqCst), 3);
-    assert_eq!(
-        *refused.lock().unwrap(),
-        [("origin_not_allowed", "/items".to_string())]
-    );
+    scenarios::dynamic_origin_check("axum", &base, &calls, &refused).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -560,54 +258,7 @@ async fn debug_mode_switched_while_running() {
             .layer(layer),
     )
     .await;
-    let client = reqwest::Client::new();
-    let url = format!("{base}/items");
-    let bad_method = [
-        ("origin", "https://app.example"),
-        ("access-control-request-method", "PROPFIND"),
-    ];
-    let bad_header = [
-        ("origin", "https://app.example"),
-        ("access-control-request-method", "PUT"),
-        (
-            "access-control-request-headers",
-            "content-type, x-not-allowed",
-        ),
-    ];
-    let bad_origin = [
-        ("origin", "https://evil.example"),
-        ("access-control-request-method", "PROPFIND"),
-    ];
-
-    let o = send(&client, &url, "OPTIONS", &bad_method).await;
-    assert_eq!(o.status, 403);
-    assert!(cors_headers(&o.headers).is_empty());
-
-    switch.set(true);
-    let o = send(&client, &url, "OPTIONS", &bad_method).await;
-    assert_eq!(o.status, 204);
-    assert_eq!(
-        header(&o, "access-control-allow-origin"),
-        ["https://app.example"]
-    );
-    assert_eq!(header(&o, "access-control-allow-credentials"), ["true"]);
-    assert_eq!(
-        header(&o, "access-control-allow-methods"),
-        Vec::<&str>::new()
-    );
-    let o = send(&client, &url, "OPTIONS", &bad_header).await;
-    assert_eq!(o.status, 204);
-    assert_eq!(header(&o, "access-control-allow-methods"), ["PUT"]);
-    assert_eq!(header(&o, "access-control-allow-headers"), ["content-type"]);
-    // A refused origin still gets nothing.
-    let o = send(&client, &url, "OPTIONS", &bad_origin).await;
-    assert_eq!(o.status, 403);
-    assert!(cors_headers(&o.headers).is_empty());
-
-    switch.set(false);
-    let o = send(&client, &url, "OPTIONS", &bad_header).await;
-    assert_eq!(o.status, 403);
-    assert!(cors_headers(&o.headers).is_empty());
+    scenarios::debug_mode_switched_while_running("axum", &base, |on| switch.set(on)).await;
 }
 
 #[tokio::test]
