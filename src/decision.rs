@@ -473,6 +473,79 @@ where
     pub fn expose_headers(&self) -> Option<&'p [u8]> {
         self.expose
     }
+
+    /// The `Access-Control-Allow-Methods` value, if one is sent
+    /// (preflights only): the requested method, echoed.
+    ///
+    /// With [`allow_origin`](Self::allow_origin),
+    /// [`allows_credentials`](Self::allows_credentials),
+    /// [`max_age`](Self::max_age) and
+    /// [`allows_private_network`](Self::allows_private_network) this gives a
+    /// preflight's whole answer but `Access-Control-Allow-Headers`, which
+    /// echoes each requested line that names a header (see
+    /// [`headers`](Self::headers)), up to a refused element in debug mode.
+    ///
+    /// ```
+    /// use cors_policy::{evaluate, Policy, Request};
+    /// let policy = Policy::builder()
+    ///     .allow_origins(&["https://app.example"])
+    ///     .allow_methods(&["PUT"])
+    ///     .max_age(600)
+    ///     .build()
+    ///     .unwrap();
+    /// let headers = [("Origin", "https://app.example"), ("Access-Control-Request-Method", "PUT")];
+    /// let decision = evaluate(&policy, &Request::from_pairs(b"OPTIONS", &headers));
+    /// assert_eq!(decision.allow_methods(), Some(&b"PUT"[..]));
+    /// assert_eq!(decision.max_age(), Some(&b"600"[..]));
+    /// assert!(!decision.allows_private_network());
+    /// ```
+    pub fn allow_methods(&self) -> Option<&'r [u8]> {
+        self.methods
+    }
+
+    /// The `Access-Control-Allow-Headers` lines, if any are sent
+    /// (preflights only): each requested line that names a header, echoed
+    /// (cut after the last element that passed, for a preflight refused for
+    /// a header in debug mode). The same lines as [`headers`](Self::headers)
+    /// gives for that header.
+    ///
+    /// ```
+    /// use cors_policy::{evaluate, Policy, Request};
+    /// let policy = Policy::builder()
+    ///     .allow_origins(&["https://app.example"])
+    ///     .allow_headers(&["content-type", "x-api-key"])
+    ///     .build()
+    ///     .unwrap();
+    /// let headers = [
+    ///     ("Origin", "https://app.example"),
+    ///     ("Access-Control-Request-Method", "POST"),
+    ///     ("Access-Control-Request-Headers", "content-type"),
+    ///     ("Access-Control-Request-Headers", " , "),
+    ///     ("Access-Control-Request-Headers", "x-api-key"),
+    /// ];
+    /// let decision = evaluate(&policy, &Request::from_pairs(b"OPTIONS", &headers));
+    /// let lines: Vec<_> = decision.allow_headers().collect();
+    /// assert_eq!(lines, [&b"content-type"[..], &b"x-api-key"[..]]);
+    /// ```
+    pub fn allow_headers(&self) -> AllowHeaders<'_, 'r, L> {
+        AllowHeaders(Headers {
+            decision: self,
+            stage: 3,
+            lines: self.headers.as_ref().map(|(l, stop)| (l.clone(), *stop, 0)),
+        })
+    }
+
+    /// The `Access-Control-Max-Age` value, if one is sent (allowed
+    /// preflights only), computed when the policy was built.
+    pub fn max_age(&self) -> Option<&'p [u8]> {
+        self.max_age
+    }
+
+    /// Is `Access-Control-Allow-Private-Network: true` sent (allowed
+    /// preflights asking for it under a policy that enables it)?
+    pub fn allows_private_network(&self) -> bool {
+        self.private_network
+    }
 }
 
 /// The `Access-Control-Allow-Headers` lines still to give: the lines, where
@@ -537,6 +610,32 @@ where
             self.stage += 1;
             if item.is_some() {
                 return item;
+            }
+        }
+    }
+}
+
+/// The `Access-Control-Allow-Headers` lines of a decision; see
+/// [`Decision::allow_headers`].
+#[derive(Clone, Debug)]
+pub struct AllowHeaders<'d, 'r, L>(Headers<'d, 'r, L>);
+
+impl<'d, 'r: 'd, L> Iterator for AllowHeaders<'d, 'r, L>
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    type Item = &'d [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'d [u8]> {
+        if self.0.stage != 3 {
+            return None;
+        }
+        match self.0.next() {
+            Some((ResponseHeader::AllowHeaders, line)) => Some(line),
+            _ => {
+                self.0.stage = 7;
+                None
             }
         }
     }

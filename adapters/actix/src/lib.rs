@@ -112,7 +112,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpRequest, HttpResponse};
 use cors_policy::{CorsRequestHeader, Request, ResponseHeader};
 use cors_policy_http::{
-    ActualHeaders, Engine, Stack, VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN,
+    ActualHeaders, Answer, Engine, Stack, VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN,
     VARY_PREFLIGHT_ORIGIN_PNA, VARY_PREFLIGHT_PNA,
 };
 use pin_project_lite::pin_project;
@@ -208,6 +208,17 @@ impl Stack for ActixStack {
     #[inline]
     fn vary_token(token: &'static str) -> HeaderValue {
         HeaderValue::from_static(token)
+    }
+
+    // actix-web's response heads come from a pool whose header maps keep
+    // their storage: inserting allocates nothing, so there is nothing to
+    // prepare.
+    type Cache = ();
+    type Template = ();
+
+    #[inline]
+    fn template(_: &(), _: &Answer<HeaderValue>) -> Option<()> {
+        None
     }
 }
 

@@ -56,6 +56,183 @@ fn header_value<S: Stack>(
     }
 }
 
+/// A decision's answer as header values, one field per CORS response
+/// header: what the policy fixes (clones of values made once, in
+/// [`Prepared`]) and what the request gives (the request's own values,
+/// cloned). [`Stack::write`] writes it into a response's map.
+///
+/// Made by [`Answer::new`] from a decision, through the accessors the
+/// core gives, without iterating [`Decision::headers`].
+pub struct Answer<V> {
+    /// `Access-Control-Allow-Origin`.
+    pub origin: Option<V>,
+    /// `Access-Control-Allow-Credentials: true`?
+    pub credentials: bool,
+    /// `Access-Control-Allow-Methods`.
+    pub methods: Option<V>,
+    /// `Access-Control-Allow-Headers` (one line).
+    pub headers: Option<V>,
+    /// `Access-Control-Max-Age`.
+    pub max_age: Option<V>,
+    /// `Access-Control-Expose-Headers`.
+    pub expose: Option<V>,
+    /// `Access-Control-Allow-Private-Network: true`?
+    pub private_network: bool,
+    /// Is it a preflight's answer (a new response), rather than headers
+    /// added to the application's response?
+    pub preflight: bool,
+    /// The `Vary` tokens ([`Decision::vary`]).
+    pub vary: &'static [&'static str],
+    /// The same joined ([`Decision::vary_value`]).
+    pub vary_value: &'static str,
+}
+
+impl<V: Clone> Clone for Answer<V> {
+    fn clone(&self) -> Self {
+        Answer {
+            origin: self.origin.clone(),
+            credentials: self.credentials,
+            methods: self.methods.clone(),
+            headers: self.headers.clone(),
+            max_age: self.max_age.clone(),
+            expose: self.expose.clone(),
+            private_network: self.private_network,
+            preflight: self.preflight,
+            vary: self.vary,
+            vary_value: self.vary_value,
+        }
+    }
+}
+
+impl<V: fmt::Debug> fmt::Debug for Answer<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Answer")
+            .field("origin", &self.origin)
+            .field("credentials", &self.credentials)
+            .field("methods", &self.methods)
+            .field("headers", &self.headers)
+            .field("max_age", &self.max_age)
+            .field("expose", &self.expose)
+            .field("private_network", &self.private_network)
+            .field("preflight", &self.preflight)
+            .field("vary_value", &self.vary_value)
+            .finish()
+    }
+}
+
+impl<V> Answer<V> {
+    /// Which headers it holds, one bit each in [`ResponseHeader::ALL`]'s
+    /// order, and bit 7 for a preflight: answers of one shape under one
+    /// policy differ only in the values they echo.
+    pub fn shape(&self) -> u8 {
+        u8::from(self.origin.is_some())
+            | u8::from(self.credentials) << 1
+            | u8::from(self.methods.is_some()) << 2
+            | u8::from(self.headers.is_some()) << 3
+            | u8::from(self.max_age.is_some()) << 4
+            | u8::from(self.expose.is_some()) << 5
+            | u8::from(self.private_network) << 6
+            | u8::from(self.preflight) << 7
+    }
+}
+
+impl<V> Answer<V> {
+    /// The answer to `decision`, made on `request` (the view the decision
+    /// was made on) under `prepared`. `None` when it sends several
+    /// `Access-Control-Allow-Headers` lines (a request that split its list
+    /// over several lines): write those with [`write_preflight`].
+    #[inline]
+    pub fn new<'r, S: Stack<Value = V>>(
+        decision: &Decision<'_, 'r, S::Lines<'r>>,
+        request: &S::View<'r>,
+        prepared: &Prepared<S>,
+    ) -> Option<Self>
+    where
+        V: Clone,
+    {
+        let preflight = decision.is_preflight();
+        let headers = if preflight {
+            let mut lines = decision.allow_headers();
+            match (lines.next(), lines.next()) {
+                (None, _) => None,
+                (Some(line), None) => echo::<S>(
+                    request,
+                    CorsRequestHeader::AccessControlRequestHeaders,
+                    line,
+                ),
+                (Some(_), Some(_)) => return None,
+            }
+        } else {
+            None
+        };
+        let origin = match decision.allow_origin() {
+            Some(o) if decision.echoes_origin() => echo::<S>(request, CorsRequestHeader::Origin, o),
+            Some(o) if o == S::value_bytes(&S::STAR) => Some(S::STAR),
+            Some(o) => S::value(o),
+            None => None,
+        };
+        let fixed = |bytes: Option<&[u8]>, made: Option<&S::Value>| match (bytes, made) {
+            (Some(b), Some(v)) if S::value_bytes(v) == b => Some(v.clone()),
+            (Some(b), _) => S::value(b),
+            (None, _) => None,
+        };
+        Some(Answer {
+            origin,
+            credentials: decision.allows_credentials(),
+            methods: decision
+                .allow_methods()
+                .and_then(|m| echo::<S>(request, CorsRequestHeader::AccessControlRequestMethod, m)),
+            headers,
+            max_age: fixed(decision.max_age(), prepared.max_age()),
+            expose: fixed(decision.expose_headers(), prepared.expose()),
+            private_network: decision.allows_private_network(),
+            preflight,
+            vary: decision.vary(),
+            vary_value: decision.vary_value(),
+        })
+    }
+}
+
+/// Writes `answer` into `map` by the stack's primitives: the map's own
+/// CORS headers are removed first (an application's response), the
+/// answer's appended, `Vary` merged. [`Stack::write`]'s default.
+pub fn write_answer<S: Stack>(map: &mut S::Map, answer: Answer<S::Value>) {
+    let (cors, vary) = if S::is_empty(map) {
+        (false, false)
+    } else {
+        S::scan(map)
+    };
+    if cors {
+        S::remove_cors(map);
+    }
+    // The names are absent now: `append` adds without replacing.
+    if let Some(v) = answer.origin {
+        S::append(map, ResponseHeader::AllowOrigin, v);
+    }
+    if answer.credentials {
+        S::append(map, ResponseHeader::AllowCredentials, S::TRUE);
+    }
+    if let Some(v) = answer.methods {
+        S::append(map, ResponseHeader::AllowMethods, v);
+    }
+    if let Some(v) = answer.headers {
+        S::append(map, ResponseHeader::AllowHeaders, v);
+    }
+    if let Some(v) = answer.max_age {
+        S::append(map, ResponseHeader::MaxAge, v);
+    }
+    if let Some(v) = answer.expose {
+        S::append(map, ResponseHeader::ExposeHeaders, v);
+    }
+    if answer.private_network {
+        S::append(map, ResponseHeader::AllowPrivateNetwork, S::TRUE);
+    }
+    match S::vary_header(answer.vary_value) {
+        Some(v) if !vary => S::append_vary(map, v),
+        _ => merge_vary_tokens::<S>(map, answer.vary),
+    }
+}
+
 /// Adds `tokens` to `map`'s `Vary`: appended to what is there, never
 /// overwriting it, and without repeating a token already present (any
 /// case). A response that varies on `*` is left alone. A map without
@@ -128,6 +305,12 @@ pub fn write_preflight<'r, S: Stack>(
     prepared: &Prepared<S>,
     out: &mut S::Map,
 ) {
+    if let Some(answer) = Answer::new::<S>(decision, request, prepared) {
+        let template = S::template(prepared.cache(), &answer);
+        S::write(out, answer, template.as_ref());
+        return;
+    }
+    // Several `Access-Control-Allow-Headers` lines: header by header.
     // A new response's map has no `Vary` to merge with.
     let fresh = S::is_empty(out);
     let echoes = decision.echoes_origin();
@@ -145,26 +328,20 @@ pub fn write_preflight<'r, S: Stack>(
 /// The headers a decision adds to the application's response for a
 /// request that is not a preflight, made before the request goes to the
 /// application (the decision borrows the request) and applied to its
-/// response afterwards. At most three values, held inline.
+/// response afterwards.
 ///
 /// The type parameter is the [`Stack`]; it defaults to the `http` 1.x
 /// crate's ([`HttpStack`](crate::HttpStack)).
 pub struct ActualHeaders<S: Stack = crate::HttpStack> {
-    allow_origin: Option<S::Value>,
-    credentials: bool,
-    expose: Option<S::Value>,
-    vary: &'static [&'static str],
-    vary_value: &'static str,
+    answer: Answer<S::Value>,
+    template: Option<S::Template>,
 }
 
 impl<S: Stack> Clone for ActualHeaders<S> {
     fn clone(&self) -> Self {
         ActualHeaders {
-            allow_origin: self.allow_origin.clone(),
-            credentials: self.credentials,
-            expose: self.expose.clone(),
-            vary: self.vary,
-            vary_value: self.vary_value,
+            answer: self.answer.clone(),
+            template: self.template.clone(),
         }
     }
 }
@@ -172,11 +349,8 @@ impl<S: Stack> Clone for ActualHeaders<S> {
 impl<S: Stack> fmt::Debug for ActualHeaders<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ActualHeaders")
-            .field("allow_origin", &self.allow_origin)
-            .field("credentials", &self.credentials)
-            .field("expose", &self.expose)
-            .field("vary", &self.vary)
-            .field("vary_value", &self.vary_value)
+            .field("answer", &self.answer)
+            .field("template", &self.template.is_some())
             .finish()
     }
 }
@@ -185,33 +359,30 @@ impl<S: Stack> ActualHeaders<S> {
     /// Takes what `decision` adds, reusing the request's `Origin` value
     /// (kept by `request`, the view the decision was made on) and the
     /// policy's prepared values.
+    #[inline]
     pub fn new<'r>(
         decision: &Decision<'_, 'r, S::Lines<'r>>,
         request: &S::View<'r>,
         prepared: &Prepared<S>,
     ) -> Self {
-        let echoes = decision.echoes_origin();
-        let mut out = ActualHeaders {
-            allow_origin: None,
+        // CONTRACT.md §3: actual responses get `Allow-Origin`,
+        // `Allow-Credentials` and `Expose-Headers` only; `Answer::new`
+        // fails only for several `Allow-Headers` lines, which no actual
+        // request's decision has.
+        let answer = Answer::new::<S>(decision, request, prepared).unwrap_or_else(|| Answer {
+            origin: None,
             credentials: false,
+            methods: None,
+            headers: None,
+            max_age: None,
             expose: None,
+            private_network: false,
+            preflight: false,
             vary: decision.vary(),
             vary_value: decision.vary_value(),
-        };
-        for (h, bytes) in decision.headers() {
-            match h {
-                ResponseHeader::AllowOrigin => {
-                    out.allow_origin = header_value(h, bytes, echoes, request, prepared);
-                }
-                ResponseHeader::AllowCredentials => out.credentials = true,
-                ResponseHeader::ExposeHeaders => {
-                    out.expose = header_value(h, bytes, echoes, request, prepared);
-                }
-                // CONTRACT.md §3: no other CORS header on actual responses.
-                _ => {}
-            }
-        }
-        out
+        });
+        let template = S::template(prepared.cache(), &answer);
+        ActualHeaders { answer, template }
     }
 
     /// Writes them into the application's response headers: its own CORS
@@ -235,25 +406,6 @@ impl<S: Stack> ActualHeaders<S> {
     /// assert_eq!(response["vary"], "Origin");
     /// ```
     pub fn apply(self, map: &mut S::Map) {
-        // One pass over the application's header names (none, often):
-        // are there CORS headers to remove, and a `Vary` to merge with?
-        let (cors, vary) = S::scan(map);
-        if cors {
-            S::remove_cors(map);
-        }
-        // The names are absent now: `append` adds without replacing.
-        if let Some(v) = self.allow_origin {
-            S::append(map, ResponseHeader::AllowOrigin, v);
-        }
-        if self.credentials {
-            S::append(map, ResponseHeader::AllowCredentials, S::TRUE);
-        }
-        if let Some(v) = self.expose {
-            S::append(map, ResponseHeader::ExposeHeaders, v);
-        }
-        match S::vary_header(self.vary_value) {
-            Some(v) if !vary => S::append_vary(map, v),
-            _ => merge_vary_tokens::<S>(map, self.vary),
-        }
+        S::write(map, self.answer, self.template.as_ref());
     }
 }

@@ -19,6 +19,7 @@ pub struct Prepared<S: Stack> {
     policy: Box<dyn CorsPolicy<S>>,
     expose: Option<S::Value>,
     max_age: Option<S::Value>,
+    cache: S::Cache,
 }
 
 impl<S: Stack> Prepared<S> {
@@ -39,6 +40,7 @@ impl<S: Stack> Prepared<S> {
             policy: Box::new(policy),
             expose,
             max_age,
+            cache: S::Cache::default(),
         }
     }
 
@@ -55,6 +57,12 @@ impl<S: Stack> Prepared<S> {
     /// The `Access-Control-Max-Age` value, made once.
     pub fn max_age(&self) -> Option<&S::Value> {
         self.max_age.as_ref()
+    }
+
+    /// What the stack keeps for this policy to write answers faster
+    /// ([`Stack::Cache`]).
+    pub fn cache(&self) -> &S::Cache {
+        &self.cache
     }
 }
 

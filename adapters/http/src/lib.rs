@@ -74,7 +74,7 @@ mod stack;
 mod vary;
 mod write;
 
-pub use answer::{ActualHeaders, merge_vary_tokens, write_preflight};
+pub use answer::{ActualHeaders, Answer, merge_vary_tokens, write_answer, write_preflight};
 pub use engine::{
     CorsRefusal, DebugSwitch, DynOriginCheck, Engine, PolicyHandle, Prepared, RefusalEvent,
     RefusalHook,
@@ -89,6 +89,6 @@ pub use vary::{
     VARY_PREFLIGHT_PNA, VaryMerge, joined_vary, vary_merge,
 };
 pub use write::{
-    HttpDecision, HttpView, merge_vary, parts_view, request_view, response_header_name,
-    strip_cors_headers, vary_header,
+    HttpDecision, HttpTemplate, HttpTemplates, HttpView, merge_vary, parts_view, request_view,
+    response_header_name, strip_cors_headers, vary_header,
 };

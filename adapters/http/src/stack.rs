@@ -7,7 +7,8 @@ use std::fmt;
 use cors_policy::{CorsRequestHeader, ResponseHeader};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue, ValueIter};
 
-use crate::write::{HttpView, response_header_name, vary_header};
+use crate::answer::{Answer, write_answer};
+use crate::write::{HttpTemplate, HttpTemplates, HttpView, response_header_name, vary_header};
 
 /// An HTTP stack's types and the few header-map operations the shared
 /// adapter code needs, so that turning a decision into response headers
@@ -79,6 +80,31 @@ pub trait Stack: 'static {
 
     /// A header value of a `Vary` token the core names.
     fn vary_token(token: &'static str) -> Self::Value;
+
+    /// What the stack keeps per policy to write answers faster (see
+    /// [`template`](Self::template)); `()` for none.
+    type Cache: Default + Send + Sync + 'static;
+
+    /// A prepared answer of one shape, cheap to clone; `()` for none.
+    type Template: Clone + Send + Sync + 'static;
+
+    /// The prepared answer of `answer`'s shape ([`Answer::shape`]), made
+    /// on first use and kept in `cache`, if the stack has such a thing.
+    fn template(cache: &Self::Cache, answer: &Answer<Self::Value>) -> Option<Self::Template>;
+
+    /// Writes `answer` into `map`: a new preflight response's map, or the
+    /// application's response's (its own CORS headers are replaced, its
+    /// `Vary` merged). `template` is what [`template`](Self::template)
+    /// gave for this answer. The default is [`write_answer`], header by
+    /// header.
+    #[inline]
+    fn write(map: &mut Self::Map, answer: Answer<Self::Value>, template: Option<&Self::Template>)
+    where
+        Self: Sized,
+    {
+        let _ = template;
+        write_answer::<Self>(map, answer);
+    }
 }
 
 /// The `http` 1.x crate's stack: [`HeaderLines`] and [`HeaderValue`].
@@ -170,6 +196,22 @@ impl Stack for HttpStack {
     #[inline]
     fn vary_token(token: &'static str) -> HeaderValue {
         HeaderValue::from_static(token)
+    }
+
+    type Cache = HttpTemplates;
+    type Template = HttpTemplate;
+
+    #[inline]
+    fn template(cache: &HttpTemplates, answer: &Answer<HeaderValue>) -> Option<HttpTemplate> {
+        cache.get(answer)
+    }
+
+    #[inline]
+    fn write(map: &mut HeaderMap, answer: Answer<HeaderValue>, template: Option<&HttpTemplate>) {
+        match template {
+            Some(t) if map.is_empty() => *map = t.instantiate(answer),
+            _ => write_answer::<Self>(map, answer),
+        }
     }
 }
 
@@ -303,6 +345,25 @@ impl<'r> HeaderLines<'r> {
 }
 
 impl<'r> HeaderLines<'r> {
+    /// The lines of `header` in `map` from a pass over the map that found
+    /// `count` lines, the first being `first`.
+    pub(crate) fn scanned(
+        map: &'r HeaderMap,
+        header: CorsRequestHeader,
+        first: Option<&'r HeaderValue>,
+        count: usize,
+    ) -> Self {
+        let repr = match (first, count) {
+            (None, _) | (_, 0) => Repr::Done,
+            (Some(value), 1) => Repr::One {
+                value,
+                given: false,
+            },
+            _ => Repr::many(map, header, 0),
+        };
+        HeaderLines { repr }
+    }
+
     /// The header's value when it was looked up and has exactly one line.
     pub(crate) fn single(&self) -> Option<&'r HeaderValue> {
         match self.repr {

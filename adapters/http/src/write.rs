@@ -1,11 +1,14 @@
 //! The `http` 1.x side: view a request, write a decision into a
 //! [`HeaderMap`].
 
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+
 use cors_policy::{CorsRequestHeader, Decision, Request, ResponseHeader};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, request::Parts};
 
-use crate::answer::merge_vary_tokens;
+use crate::answer::{Answer, merge_vary_tokens};
 use crate::stack::{
     ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, HeaderLines, HttpStack, Stack, request_header_name,
     same_bytes,
@@ -80,19 +83,57 @@ pub struct HttpView<'r> {
 impl<'r> HttpView<'r> {
     /// Views a request's method and headers, as [`request_view`] does.
     pub fn new(method: &'r Method, headers: &'r HeaderMap) -> Self {
-        let options = *method == Method::OPTIONS;
+        if *method == Method::OPTIONS {
+            return Self::options(method, headers);
+        }
+        let mut single = [None; 3];
+        let request = Request::from_fn(method.as_str().as_bytes(), |h| match h {
+            CorsRequestHeader::Origin => {
+                let lines = HeaderLines::new(headers, h);
+                single[0] = lines.single();
+                lines
+            }
+            _ => HeaderLines::deferred(headers, h),
+        });
+        HttpView {
+            request,
+            map: headers,
+            single,
+        }
+    }
+
+    /// An `OPTIONS` request (maybe a preflight): `Origin`, ACRM and ACRH
+    /// are found in one pass over the request's headers, which costs less
+    /// than three lookups (each hashes a name) for the dozen or so headers
+    /// a browser's preflight carries.
+    fn options(method: &'r Method, headers: &'r HeaderMap) -> Self {
+        let mut found: [(Option<&'r HeaderValue>, usize); 3] = [(None, 0); 3];
+        for (name, value) in headers {
+            let slot = if *name == header::ORIGIN {
+                &mut found[0]
+            } else if *name == header::ACCESS_CONTROL_REQUEST_METHOD {
+                &mut found[1]
+            } else if *name == header::ACCESS_CONTROL_REQUEST_HEADERS {
+                &mut found[2]
+            } else {
+                continue;
+            };
+            if slot.0.is_none() {
+                slot.0 = Some(value);
+            }
+            slot.1 += 1;
+        }
         let mut single = [None; 3];
         let request = Request::from_fn(method.as_str().as_bytes(), |h| {
-            let slot = match h {
+            let i = match h {
                 CorsRequestHeader::Origin => 0,
-                CorsRequestHeader::AccessControlRequestMethod if options => 1,
-                CorsRequestHeader::AccessControlRequestHeaders if options => 2,
+                CorsRequestHeader::AccessControlRequestMethod => 1,
+                CorsRequestHeader::AccessControlRequestHeaders => 2,
                 _ => return HeaderLines::deferred(headers, h),
             };
-            let lines = HeaderLines::new(headers, h);
-            if let Some(s) = single.get_mut(slot) {
-                *s = lines.single();
-            }
+            let (first, count) = found[i];
+            let lines = HeaderLines::scanned(headers, h, first, count);
+            single[i] = lines.single();
             lines
         });
         HttpView {
@@ -220,4 +261,129 @@ pub fn strip_cors_headers(map: &mut HeaderMap) {
         return;
     }
     HttpStack::remove_cors(map);
+}
+
+/// Prepared answers' header maps, one per shape ([`Answer::shape`]), made
+/// on first use: writing an answer into a new (or empty) map then clones
+/// one, the two allocations any non-empty map makes, and sets the echoed
+/// values in place, without hashing a name. One per policy
+/// ([`Prepared::cache`](crate::Prepared::cache)); 4 KiB of slots.
+pub struct HttpTemplates {
+    slots: Box<[OnceLock<Option<HttpTemplate>>; 256]>,
+}
+
+impl Default for HttpTemplates {
+    fn default() -> Self {
+        HttpTemplates {
+            slots: Box::new(std::array::from_fn(|_| OnceLock::new())),
+        }
+    }
+}
+
+impl fmt::Debug for HttpTemplates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let made = self.slots.iter().filter(|s| s.get().is_some()).count();
+        f.debug_struct("HttpTemplates")
+            .field("made", &made)
+            .finish()
+    }
+}
+
+impl HttpTemplates {
+    /// The template of `answer`'s shape, made now if it is the first of
+    /// its shape. `None` when the answer's `Vary` is not one the core
+    /// names as a whole (then it is written header by header).
+    #[inline]
+    pub fn get(&self, answer: &Answer<HeaderValue>) -> Option<HttpTemplate> {
+        let slot = self.slots.get(usize::from(answer.shape()))?;
+        let t = slot.get_or_init(|| HttpTemplate::build(answer)).as_ref()?;
+        // A policy's answers of one shape have one `Vary`; checked anyway.
+        let same = |a: &str, b: &str| (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b;
+        same(t.0.vary, answer.vary_value).then(|| t.clone())
+    }
+}
+
+/// The header map of one shape of answer: every name in the order the
+/// answer lists them, the values the policy fixes, and empty values
+/// where the request's are echoed. Cloning it is a reference count.
+#[derive(Clone, Debug)]
+pub struct HttpTemplate(Arc<TemplateMap>);
+
+#[derive(Debug)]
+struct TemplateMap {
+    map: HeaderMap,
+    vary: &'static str,
+}
+
+impl HttpTemplate {
+    fn build(answer: &Answer<HeaderValue>) -> Option<HttpTemplate> {
+        const ECHOED: HeaderValue = HeaderValue::from_static("");
+        let vary = match answer.vary_value {
+            "" => None,
+            joined => Some(vary_header(joined)?),
+        };
+        let fixed = |present: bool, v: &HeaderValue| present.then(|| v.clone());
+        let entries = [
+            (
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                fixed(answer.origin.is_some(), &ECHOED),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                fixed(answer.credentials, &HttpStack::TRUE),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                fixed(answer.methods.is_some(), &ECHOED),
+            ),
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                fixed(answer.headers.is_some(), &ECHOED),
+            ),
+            (header::ACCESS_CONTROL_MAX_AGE, answer.max_age.clone()),
+            (header::ACCESS_CONTROL_EXPOSE_HEADERS, answer.expose.clone()),
+            (
+                ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+                fixed(answer.private_network, &HttpStack::TRUE),
+            ),
+            (header::VARY, vary),
+        ];
+        let mut map = HeaderMap::with_capacity(entries.iter().filter(|e| e.1.is_some()).count());
+        for (name, value) in entries {
+            if let Some(v) = value {
+                map.append(name, v);
+            }
+        }
+        Some(HttpTemplate(Arc::new(TemplateMap {
+            map,
+            vary: answer.vary_value,
+        })))
+    }
+
+    /// A new map holding `answer`, which has this template's shape.
+    #[inline]
+    pub fn instantiate(&self, answer: Answer<HeaderValue>) -> HeaderMap {
+        let mut map = self.0.map.clone();
+        let mut slots = map.values_mut();
+        let mut set = |v: HeaderValue| {
+            if let Some(slot) = slots.next() {
+                *slot = v;
+            }
+        };
+        // The echoed values, in the template's order; the others are the
+        // policy's, already in place.
+        if let Some(v) = answer.origin {
+            set(v);
+        }
+        if answer.credentials {
+            set(HttpStack::TRUE);
+        }
+        if let Some(v) = answer.methods {
+            set(v);
+        }
+        if let Some(v) = answer.headers {
+            set(v);
+        }
+        map
+    }
 }

@@ -522,3 +522,170 @@ fn every_kind_of_policy_fits() {
         );
     }
 }
+
+/// Every map written from a template (a new or empty map) equals the map
+/// written header by header (`write_answer`), request after request: a
+/// template never keeps a previous request's echoed values, and each shape
+/// of answer gets its own.
+#[test]
+fn templates_write_what_header_by_header_writing_does() {
+    use cors_policy_http::{Answer, Stack, write_answer};
+    let policies = [
+        r#"{"allowed_origins": ["https://a.example", "https://b.example"], "allow_credentials": true,
+            "allowed_methods": ["GET", "PUT"], "allowed_headers": ["x-a", "x-b"],
+            "expose_headers": ["x-id"], "max_age": 600, "allow_private_network": true}"#,
+        r#"{"allowed_origins": "*", "allowed_methods": "*", "allowed_headers": ["x-a"]}"#,
+        r#"{"allowed_origins": ["https://a.example"]}"#,
+    ];
+    // (method, headers): preflights of every shape, actual requests,
+    // refusals, a request that is not CORS.
+    let requests: &[(&str, &[(&str, &str)])] = &[
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://b.example"),
+                ("access-control-request-method", "GET"),
+                ("access-control-request-headers", "x-a, X-B"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-b"),
+                ("access-control-request-private-network", "true"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", " , "),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://c.example"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "PATCH"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", " https://a.example "),
+                ("access-control-request-method", " PUT "),
+            ],
+        ),
+        ("GET", &[("origin", "https://a.example")]),
+        ("GET", &[("origin", "https://b.example")]),
+        ("POST", &[("origin", "https://c.example")]),
+        ("GET", &[]),
+    ];
+    for json in policies {
+        let prepared = Prepared::<HttpStack>::new(owned(json));
+        // Twice over, so the second round is written from templates made
+        // by the first, with other requests in between.
+        for round in 0..2 {
+            for (method, headers) in requests {
+                let mut req = http::Request::builder().method(*method).uri("/");
+                for (n, v) in *headers {
+                    req = req.header(*n, *v);
+                }
+                let req = req.body(()).unwrap();
+                let view = HttpView::new(req.method(), req.headers());
+                let decision = prepared
+                    .policy()
+                    .evaluate(view.request(), &Default::default());
+                let answer = Answer::new::<HttpStack>(&decision, &view, &prepared).unwrap();
+                let template = HttpStack::template(prepared.cache(), &answer);
+                let mut by_template = HeaderMap::new();
+                HttpStack::write(&mut by_template, answer.clone(), template.as_ref());
+                let mut by_header = HeaderMap::new();
+                write_answer::<HttpStack>(&mut by_header, answer);
+                let list = |m: &HeaderMap| {
+                    m.iter()
+                        .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap()))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(
+                    list(&by_template),
+                    list(&by_header),
+                    "round {round}, {json}, {method} {headers:?}"
+                );
+                // And what the core decided, header for header.
+                let mut want: Vec<String> = decision
+                    .headers()
+                    .map(|(h, v)| format!("{}: {}", h.lowercase(), String::from_utf8_lossy(v)))
+                    .collect();
+                if !decision.vary_value().is_empty() {
+                    want.push(format!("vary: {}", decision.vary_value()));
+                }
+                assert_eq!(list(&by_template), want, "{json}, {method} {headers:?}");
+                if decision.kind() != cors_policy::RequestKind::NotCors {
+                    assert!(template.is_some(), "{json}, {method} {headers:?}");
+                }
+            }
+        }
+    }
+}
+
+/// A preflight that split its header list over several lines is answered
+/// one `Access-Control-Allow-Headers` line per requested line (no
+/// template), and the template of the one-line shape stays right.
+#[test]
+fn several_request_header_lines_are_echoed_line_by_line() {
+    use cors_policy_http::write_preflight;
+    let prepared = Prepared::<HttpStack>::new(owned(
+        r#"{"allowed_origins": ["https://a.example"], "allowed_methods": ["PUT"], "allowed_headers": ["x-a", "x-b"]}"#,
+    ));
+    for lines in [
+        &["x-a", "x-b"][..],
+        &["x-a, x-b"],
+        &["x-b", " , ", "x-a"],
+        &["x-a"],
+    ] {
+        let mut req = http::Request::options("/")
+            .header("origin", "https://a.example")
+            .header("access-control-request-method", "PUT");
+        for l in lines {
+            req = req.header("access-control-request-headers", *l);
+        }
+        let req = req.body(()).unwrap();
+        let view = HttpView::new(req.method(), req.headers());
+        let decision = prepared
+            .policy()
+            .evaluate(view.request(), &Default::default());
+        let mut out = HeaderMap::new();
+        write_preflight(&decision, &view, &prepared, &mut out);
+        let got: Vec<_> = out
+            .get_all("access-control-allow-headers")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        let want: Vec<_> = lines
+            .iter()
+            .filter(|l| l.trim() != ",")
+            .map(|l| l.to_string())
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(out["access-control-allow-origin"], "https://a.example");
+        assert_eq!(out["access-control-allow-methods"], "PUT");
+    }
+}
