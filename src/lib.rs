@@ -135,7 +135,8 @@ mod policy;
 mod request;
 
 pub use decision::{
-    AllowHeaders, Check, Decision, Headers, MethodDefect, OriginDefect, Refusal, RequestKind, ResponseHeader,
+    AllowHeaders, Check, Decision, Headers, MethodDefect, OriginDefect, Refusal, RequestKind,
+    ResponseHeader,
 };
 pub use error::{Canonical, Errors, OriginProblem, PolicyError, PolicyErrors};
 pub use evaluate::{DynOriginCheck, Options, evaluate, evaluate_with};
