@@ -112,7 +112,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::{Error, HttpRequest, HttpResponse};
 use cors_policy::{CorsRequestHeader, Request, ResponseHeader};
 use cors_policy_http::{
-    ActualHeaders, Answer, Engine, Stack, VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN,
+    ActualHeaders, Engine, Stack, VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN,
     VARY_PREFLIGHT_ORIGIN_PNA, VARY_PREFLIGHT_PNA,
 };
 use pin_project_lite::pin_project;
@@ -215,11 +215,6 @@ impl Stack for ActixStack {
     // prepare.
     type Cache = ();
     type Template = ();
-
-    #[inline]
-    fn template(_: &(), _: &Answer<HeaderValue>) -> Option<()> {
-        None
-    }
 }
 
 /// A policy that can be replaced at run time; see [`Cors::swappable`].

@@ -56,26 +56,28 @@ fn header_value<S: Stack>(
     }
 }
 
-/// A decision's answer as header values, one field per CORS response
-/// header: what the policy fixes (clones of values made once, in
-/// [`Prepared`]) and what the request gives (the request's own values,
-/// cloned). [`Stack::write`] writes it into a response's map.
+/// A decision's answer as header values: the values the request gives
+/// (the request's own, cloned: a reference count, no copy) and whether
+/// each header the policy fixes is sent. The fixed values themselves are
+/// made once per policy ([`Fixed`], from [`Prepared`]), so an answer
+/// written from a [`Stack::template`] never touches them.
 ///
 /// Made by [`Answer::new`] from a decision, through the accessors the
 /// core gives, without iterating [`Decision::headers`].
+#[derive(Clone, Debug)]
 pub struct Answer<V> {
-    /// `Access-Control-Allow-Origin`.
+    /// `Access-Control-Allow-Origin` (the request's origin, or `*`).
     pub origin: Option<V>,
     /// `Access-Control-Allow-Credentials: true`?
     pub credentials: bool,
-    /// `Access-Control-Allow-Methods`.
+    /// `Access-Control-Allow-Methods` (the requested method).
     pub methods: Option<V>,
-    /// `Access-Control-Allow-Headers` (one line).
+    /// `Access-Control-Allow-Headers` (the one requested line).
     pub headers: Option<V>,
-    /// `Access-Control-Max-Age`.
-    pub max_age: Option<V>,
-    /// `Access-Control-Expose-Headers`.
-    pub expose: Option<V>,
+    /// `Access-Control-Max-Age` (the policy's)?
+    pub max_age: bool,
+    /// `Access-Control-Expose-Headers` (the policy's)?
+    pub expose: bool,
     /// `Access-Control-Allow-Private-Network: true`?
     pub private_network: bool,
     /// Is it a preflight's answer (a new response), rather than headers
@@ -87,38 +89,22 @@ pub struct Answer<V> {
     pub vary_value: &'static str,
 }
 
-impl<V: Clone> Clone for Answer<V> {
+/// The values of the headers a policy fixes, made once per policy.
+#[derive(Debug)]
+pub struct Fixed<'a, V> {
+    /// `Access-Control-Max-Age`.
+    pub max_age: Option<&'a V>,
+    /// `Access-Control-Expose-Headers`.
+    pub expose: Option<&'a V>,
+}
+
+impl<V> Clone for Fixed<'_, V> {
     fn clone(&self) -> Self {
-        Answer {
-            origin: self.origin.clone(),
-            credentials: self.credentials,
-            methods: self.methods.clone(),
-            headers: self.headers.clone(),
-            max_age: self.max_age.clone(),
-            expose: self.expose.clone(),
-            private_network: self.private_network,
-            preflight: self.preflight,
-            vary: self.vary,
-            vary_value: self.vary_value,
-        }
+        *self
     }
 }
 
-impl<V: fmt::Debug> fmt::Debug for Answer<V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Answer")
-            .field("origin", &self.origin)
-            .field("credentials", &self.credentials)
-            .field("methods", &self.methods)
-            .field("headers", &self.headers)
-            .field("max_age", &self.max_age)
-            .field("expose", &self.expose)
-            .field("private_network", &self.private_network)
-            .field("preflight", &self.preflight)
-            .field("vary_value", &self.vary_value)
-            .finish()
-    }
-}
+impl<V> Copy for Fixed<'_, V> {}
 
 impl<V> Answer<V> {
     /// Which headers it holds, one bit each in [`ResponseHeader::ALL`]'s
@@ -129,23 +115,20 @@ impl<V> Answer<V> {
             | u8::from(self.credentials) << 1
             | u8::from(self.methods.is_some()) << 2
             | u8::from(self.headers.is_some()) << 3
-            | u8::from(self.max_age.is_some()) << 4
-            | u8::from(self.expose.is_some()) << 5
+            | u8::from(self.max_age) << 4
+            | u8::from(self.expose) << 5
             | u8::from(self.private_network) << 6
             | u8::from(self.preflight) << 7
     }
-}
 
-impl<V> Answer<V> {
     /// The answer to `decision`, made on `request` (the view the decision
-    /// was made on) under `prepared`. `None` when it sends several
+    /// was made on). `None` when it sends several
     /// `Access-Control-Allow-Headers` lines (a request that split its list
-    /// over several lines): write those with [`write_preflight`].
+    /// over several lines): [`write_preflight`] writes those line by line.
     #[inline]
     pub fn new<'r, S: Stack<Value = V>>(
         decision: &Decision<'_, 'r, S::Lines<'r>>,
         request: &S::View<'r>,
-        prepared: &Prepared<S>,
     ) -> Option<Self>
     where
         V: Clone,
@@ -171,11 +154,6 @@ impl<V> Answer<V> {
             Some(o) => S::value(o),
             None => None,
         };
-        let fixed = |bytes: Option<&[u8]>, made: Option<&S::Value>| match (bytes, made) {
-            (Some(b), Some(v)) if S::value_bytes(v) == b => Some(v.clone()),
-            (Some(b), _) => S::value(b),
-            (None, _) => None,
-        };
         Some(Answer {
             origin,
             credentials: decision.allows_credentials(),
@@ -183,8 +161,8 @@ impl<V> Answer<V> {
                 .allow_methods()
                 .and_then(|m| echo::<S>(request, CorsRequestHeader::AccessControlRequestMethod, m)),
             headers,
-            max_age: fixed(decision.max_age(), prepared.max_age()),
-            expose: fixed(decision.expose_headers(), prepared.expose()),
+            max_age: decision.max_age().is_some(),
+            expose: decision.expose_headers().is_some(),
             private_network: decision.allows_private_network(),
             preflight,
             vary: decision.vary(),
@@ -193,10 +171,27 @@ impl<V> Answer<V> {
     }
 }
 
-/// Writes `answer` into `map` by the stack's primitives: the map's own
-/// CORS headers are removed first (an application's response), the
-/// answer's appended, `Vary` merged. [`Stack::write`]'s default.
-pub fn write_answer<S: Stack>(map: &mut S::Map, answer: Answer<S::Value>) {
+/// Writes `answer` into `map` by the stack's primitives, the values the
+/// policy fixes from `fixed`: the map's own CORS headers are removed
+/// first (an application's response), the answer's appended, `Vary`
+/// merged.
+pub fn write_answer<S: Stack>(
+    map: &mut S::Map,
+    answer: Answer<S::Value>,
+    fixed: Fixed<'_, S::Value>,
+) {
+    let max_age = fixed.max_age.filter(|_| answer.max_age).cloned();
+    let expose = fixed.expose.filter(|_| answer.expose).cloned();
+    write_owned::<S>(map, answer, max_age, expose);
+}
+
+/// [`write_answer`] with the fixed values given (those to send only).
+fn write_owned<S: Stack>(
+    map: &mut S::Map,
+    answer: Answer<S::Value>,
+    max_age: Option<S::Value>,
+    expose: Option<S::Value>,
+) {
     let (cors, vary) = if S::is_empty(map) {
         (false, false)
     } else {
@@ -218,10 +213,10 @@ pub fn write_answer<S: Stack>(map: &mut S::Map, answer: Answer<S::Value>) {
     if let Some(v) = answer.headers {
         S::append(map, ResponseHeader::AllowHeaders, v);
     }
-    if let Some(v) = answer.max_age {
+    if let Some(v) = max_age {
         S::append(map, ResponseHeader::MaxAge, v);
     }
-    if let Some(v) = answer.expose {
+    if let Some(v) = expose {
         S::append(map, ResponseHeader::ExposeHeaders, v);
     }
     if answer.private_network {
@@ -305,9 +300,12 @@ pub fn write_preflight<'r, S: Stack>(
     prepared: &Prepared<S>,
     out: &mut S::Map,
 ) {
-    if let Some(answer) = Answer::new::<S>(decision, request, prepared) {
-        let template = S::template(prepared.cache(), &answer);
-        S::write(out, answer, template.as_ref());
+    if let Some(answer) = Answer::new::<S>(decision, request) {
+        let fixed = prepared.fixed();
+        match S::template(prepared.cache(), &answer, fixed) {
+            Some(t) if S::is_empty(out) => S::instantiate(out, t, answer),
+            _ => write_answer::<S>(out, answer, fixed),
+        }
         return;
     }
     // Several `Access-Control-Allow-Headers` lines: header by header.
@@ -333,15 +331,29 @@ pub fn write_preflight<'r, S: Stack>(
 /// The type parameter is the [`Stack`]; it defaults to the `http` 1.x
 /// crate's ([`HttpStack`](crate::HttpStack)).
 pub struct ActualHeaders<S: Stack = crate::HttpStack> {
-    answer: Answer<S::Value>,
+    origin: Option<S::Value>,
+    credentials: bool,
+    /// Is `Access-Control-Expose-Headers` sent?
+    expose: bool,
+    /// The template of the answer's shape, which holds the policy's
+    /// `Access-Control-Expose-Headers` value; when the stack has none,
+    /// that value.
     template: Option<S::Template>,
+    expose_value: Option<S::Value>,
+    vary: &'static [&'static str],
+    vary_value: &'static str,
 }
 
 impl<S: Stack> Clone for ActualHeaders<S> {
     fn clone(&self) -> Self {
         ActualHeaders {
-            answer: self.answer.clone(),
+            origin: self.origin.clone(),
+            credentials: self.credentials,
+            expose: self.expose,
             template: self.template.clone(),
+            expose_value: self.expose_value.clone(),
+            vary: self.vary,
+            vary_value: self.vary_value,
         }
     }
 }
@@ -349,8 +361,11 @@ impl<S: Stack> Clone for ActualHeaders<S> {
 impl<S: Stack> fmt::Debug for ActualHeaders<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ActualHeaders")
-            .field("answer", &self.answer)
+            .field("origin", &self.origin)
+            .field("credentials", &self.credentials)
+            .field("expose", &self.expose)
             .field("template", &self.template.is_some())
+            .field("vary_value", &self.vary_value)
             .finish()
     }
 }
@@ -366,23 +381,51 @@ impl<S: Stack> ActualHeaders<S> {
         prepared: &Prepared<S>,
     ) -> Self {
         // CONTRACT.md §3: actual responses get `Allow-Origin`,
-        // `Allow-Credentials` and `Expose-Headers` only; `Answer::new`
-        // fails only for several `Allow-Headers` lines, which no actual
-        // request's decision has.
-        let answer = Answer::new::<S>(decision, request, prepared).unwrap_or_else(|| Answer {
-            origin: None,
-            credentials: false,
-            methods: None,
-            headers: None,
-            max_age: None,
-            expose: None,
-            private_network: false,
-            preflight: false,
+        // `Allow-Credentials` and `Expose-Headers` only.
+        let origin = match decision.allow_origin() {
+            Some(o) if decision.echoes_origin() => echo::<S>(request, CorsRequestHeader::Origin, o),
+            Some(o) if o == S::value_bytes(&S::STAR) => Some(S::STAR),
+            Some(o) => S::value(o),
+            None => None,
+        };
+        let mut out = ActualHeaders {
+            origin,
+            credentials: decision.allows_credentials(),
+            expose: decision.expose_headers().is_some(),
+            template: None,
+            expose_value: None,
             vary: decision.vary(),
             vary_value: decision.vary_value(),
-        });
-        let template = S::template(prepared.cache(), &answer);
-        ActualHeaders { answer, template }
+        };
+        let fixed = prepared.fixed();
+        // A template is looked up with an answer of the same shape; the
+        // echoed origin is not needed for that.
+        let probe = Answer {
+            origin: out.origin.is_some().then_some(S::STAR),
+            ..out.answer(None)
+        };
+        out.template = S::template(prepared.cache(), &probe, fixed).cloned();
+        if out.template.is_none() && out.expose {
+            out.expose_value = fixed.expose.cloned();
+        }
+        out
+    }
+
+    /// The answer, with `origin` as its origin.
+    #[inline]
+    fn answer(&self, origin: Option<S::Value>) -> Answer<S::Value> {
+        Answer {
+            origin,
+            credentials: self.credentials,
+            methods: None,
+            headers: None,
+            max_age: false,
+            expose: self.expose,
+            private_network: false,
+            preflight: false,
+            vary: self.vary,
+            vary_value: self.vary_value,
+        }
     }
 
     /// Writes them into the application's response headers: its own CORS
@@ -405,7 +448,13 @@ impl<S: Stack> ActualHeaders<S> {
     /// assert_eq!(response.get_all("access-control-allow-origin").iter().collect::<Vec<_>>(), ["https://a.example"]);
     /// assert_eq!(response["vary"], "Origin");
     /// ```
-    pub fn apply(self, map: &mut S::Map) {
-        S::write(map, self.answer, self.template.as_ref());
+    pub fn apply(mut self, map: &mut S::Map) {
+        let origin = self.origin.take();
+        let answer = self.answer(origin);
+        match (self.template, self.expose_value) {
+            (Some(t), _) if S::is_empty(map) => S::instantiate(map, &t, answer),
+            (Some(t), _) => write_answer::<S>(map, answer, S::template_fixed(&t)),
+            (None, expose) => write_owned::<S>(map, answer, None, expose),
+        }
     }
 }

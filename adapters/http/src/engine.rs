@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use arc_swap::ArcSwap;
 use cors_policy::{Check, Decision, Options, Refusal, Request, RequestKind};
 
+use crate::answer::Fixed;
 use crate::policy::CorsPolicy;
 use crate::stack::Stack;
 
@@ -57,6 +58,14 @@ impl<S: Stack> Prepared<S> {
     /// The `Access-Control-Max-Age` value, made once.
     pub fn max_age(&self) -> Option<&S::Value> {
         self.max_age.as_ref()
+    }
+
+    /// The values the policy fixes, made once.
+    pub fn fixed(&self) -> Fixed<'_, S::Value> {
+        Fixed {
+            max_age: self.max_age.as_ref(),
+            expose: self.expose.as_ref(),
+        }
     }
 
     /// What the stack keeps for this policy to write answers faster

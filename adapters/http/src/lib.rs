@@ -74,7 +74,7 @@ mod stack;
 mod vary;
 mod write;
 
-pub use answer::{ActualHeaders, Answer, merge_vary_tokens, write_answer, write_preflight};
+pub use answer::{ActualHeaders, Answer, Fixed, merge_vary_tokens, write_answer, write_preflight};
 pub use engine::{
     CorsRefusal, DebugSwitch, DynOriginCheck, Engine, PolicyHandle, Prepared, RefusalEvent,
     RefusalHook,

@@ -7,7 +7,7 @@ use std::fmt;
 use cors_policy::{CorsRequestHeader, ResponseHeader};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue, ValueIter};
 
-use crate::answer::{Answer, write_answer};
+use crate::answer::{Answer, Fixed, write_answer};
 use crate::write::{HttpTemplate, HttpTemplates, HttpView, response_header_name, vary_header};
 
 /// An HTTP stack's types and the few header-map operations the shared
@@ -89,21 +89,38 @@ pub trait Stack: 'static {
     type Template: Clone + Send + Sync + 'static;
 
     /// The prepared answer of `answer`'s shape ([`Answer::shape`]), made
-    /// on first use and kept in `cache`, if the stack has such a thing.
-    fn template(cache: &Self::Cache, answer: &Answer<Self::Value>) -> Option<Self::Template>;
-
-    /// Writes `answer` into `map`: a new preflight response's map, or the
-    /// application's response's (its own CORS headers are replaced, its
-    /// `Vary` merged). `template` is what [`template`](Self::template)
-    /// gave for this answer. The default is [`write_answer`], header by
-    /// header.
+    /// on first use (with the values the policy fixes, `fixed`) and kept
+    /// in `cache`, if the stack prepares answers. The default has none.
     #[inline]
-    fn write(map: &mut Self::Map, answer: Answer<Self::Value>, template: Option<&Self::Template>)
+    fn template<'c>(
+        cache: &'c Self::Cache,
+        answer: &Answer<Self::Value>,
+        fixed: Fixed<'_, Self::Value>,
+    ) -> Option<&'c Self::Template> {
+        let _ = (cache, answer, fixed);
+        None
+    }
+
+    /// Writes `answer` into `map`, an empty map, from `template`, which
+    /// [`template`](Self::template) gave for it. Only called with a
+    /// template; the default writes header by header without the fixed
+    /// values.
+    #[inline]
+    fn instantiate(map: &mut Self::Map, template: &Self::Template, answer: Answer<Self::Value>)
     where
         Self: Sized,
     {
+        write_answer::<Self>(map, answer, Self::template_fixed(template));
+    }
+
+    /// The values the policy fixes, as `template` holds them.
+    #[inline]
+    fn template_fixed(template: &Self::Template) -> Fixed<'_, Self::Value> {
         let _ = template;
-        write_answer::<Self>(map, answer);
+        Fixed {
+            max_age: None,
+            expose: None,
+        }
     }
 }
 
@@ -202,16 +219,22 @@ impl Stack for HttpStack {
     type Template = HttpTemplate;
 
     #[inline]
-    fn template(cache: &HttpTemplates, answer: &Answer<HeaderValue>) -> Option<HttpTemplate> {
-        cache.get(answer)
+    fn template<'c>(
+        cache: &'c HttpTemplates,
+        answer: &Answer<HeaderValue>,
+        fixed: Fixed<'_, HeaderValue>,
+    ) -> Option<&'c HttpTemplate> {
+        cache.get(answer, fixed)
     }
 
     #[inline]
-    fn write(map: &mut HeaderMap, answer: Answer<HeaderValue>, template: Option<&HttpTemplate>) {
-        match template {
-            Some(t) if map.is_empty() => *map = t.instantiate(answer),
-            _ => write_answer::<Self>(map, answer),
-        }
+    fn instantiate(map: &mut HeaderMap, template: &HttpTemplate, answer: Answer<HeaderValue>) {
+        *map = template.instantiate(answer);
+    }
+
+    #[inline]
+    fn template_fixed(template: &HttpTemplate) -> Fixed<'_, HeaderValue> {
+        template.fixed()
     }
 }
 

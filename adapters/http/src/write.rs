@@ -8,7 +8,7 @@ use cors_policy::{CorsRequestHeader, Decision, Request, ResponseHeader};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, request::Parts};
 
-use crate::answer::{Answer, merge_vary_tokens};
+use crate::answer::{Answer, Fixed, merge_vary_tokens};
 use crate::stack::{
     ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, HeaderLines, HttpStack, Stack, request_header_name,
     same_bytes,
@@ -290,16 +290,23 @@ impl fmt::Debug for HttpTemplates {
 }
 
 impl HttpTemplates {
-    /// The template of `answer`'s shape, made now if it is the first of
-    /// its shape. `None` when the answer's `Vary` is not one the core
-    /// names as a whole (then it is written header by header).
+    /// The template of `answer`'s shape, made now (with the policy's
+    /// `fixed` values) if it is the first of its shape. `None` when the
+    /// answer's `Vary` is not one the core names as a whole (then it is
+    /// written header by header).
     #[inline]
-    pub fn get(&self, answer: &Answer<HeaderValue>) -> Option<HttpTemplate> {
+    pub fn get(
+        &self,
+        answer: &Answer<HeaderValue>,
+        fixed: Fixed<'_, HeaderValue>,
+    ) -> Option<&HttpTemplate> {
         let slot = self.slots.get(usize::from(answer.shape()))?;
-        let t = slot.get_or_init(|| HttpTemplate::build(answer)).as_ref()?;
+        let t = slot
+            .get_or_init(|| HttpTemplate::build(answer, fixed))
+            .as_ref()?;
         // A policy's answers of one shape have one `Vary`; checked anyway.
-        let same = |a: &str, b: &str| (a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b;
-        same(t.0.vary, answer.vary_value).then(|| t.clone())
+        let (a, b) = (t.0.vary, answer.vary_value);
+        ((a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b).then_some(t)
     }
 }
 
@@ -313,38 +320,45 @@ pub struct HttpTemplate(Arc<TemplateMap>);
 struct TemplateMap {
     map: HeaderMap,
     vary: &'static str,
+    max_age: Option<HeaderValue>,
+    expose: Option<HeaderValue>,
 }
 
 impl HttpTemplate {
-    fn build(answer: &Answer<HeaderValue>) -> Option<HttpTemplate> {
+    fn build(answer: &Answer<HeaderValue>, fixed: Fixed<'_, HeaderValue>) -> Option<HttpTemplate> {
         const ECHOED: HeaderValue = HeaderValue::from_static("");
         let vary = match answer.vary_value {
             "" => None,
             joined => Some(vary_header(joined)?),
         };
-        let fixed = |present: bool, v: &HeaderValue| present.then(|| v.clone());
+        let max_age = fixed.max_age.filter(|_| answer.max_age).cloned();
+        let expose = fixed.expose.filter(|_| answer.expose).cloned();
+        if (answer.max_age && max_age.is_none()) || (answer.expose && expose.is_none()) {
+            return None;
+        }
+        let present = |p: bool, v: &HeaderValue| p.then(|| v.clone());
         let entries = [
             (
                 header::ACCESS_CONTROL_ALLOW_ORIGIN,
-                fixed(answer.origin.is_some(), &ECHOED),
+                present(answer.origin.is_some(), &ECHOED),
             ),
             (
                 header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-                fixed(answer.credentials, &HttpStack::TRUE),
+                present(answer.credentials, &HttpStack::TRUE),
             ),
             (
                 header::ACCESS_CONTROL_ALLOW_METHODS,
-                fixed(answer.methods.is_some(), &ECHOED),
+                present(answer.methods.is_some(), &ECHOED),
             ),
             (
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
-                fixed(answer.headers.is_some(), &ECHOED),
+                present(answer.headers.is_some(), &ECHOED),
             ),
-            (header::ACCESS_CONTROL_MAX_AGE, answer.max_age.clone()),
-            (header::ACCESS_CONTROL_EXPOSE_HEADERS, answer.expose.clone()),
+            (header::ACCESS_CONTROL_MAX_AGE, max_age.clone()),
+            (header::ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone()),
             (
                 ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-                fixed(answer.private_network, &HttpStack::TRUE),
+                present(answer.private_network, &HttpStack::TRUE),
             ),
             (header::VARY, vary),
         ];
@@ -357,7 +371,17 @@ impl HttpTemplate {
         Some(HttpTemplate(Arc::new(TemplateMap {
             map,
             vary: answer.vary_value,
+            max_age,
+            expose,
         })))
+    }
+
+    /// The values the policy fixes, as this template holds them.
+    pub fn fixed(&self) -> Fixed<'_, HeaderValue> {
+        Fixed {
+            max_age: self.0.max_age.as_ref(),
+            expose: self.0.expose.as_ref(),
+        }
     }
 
     /// A new map holding `answer`, which has this template's shape.
