@@ -365,6 +365,7 @@ where
     S: tower::Service<TowerRequest, Response = TowerResponse>,
     S::Error: std::fmt::Debug,
 {
+    use http::HeaderMap;
     use http::HeaderValue;
     use http::header::{
         ACCESS_CONTROL_ALLOW_CREDENTIALS as ACAC, ACCESS_CONTROL_ALLOW_HEADERS as ACAH,
@@ -373,38 +374,66 @@ where
         ACCESS_CONTROL_REQUEST_HEADERS as ACRH, ACCESS_CONTROL_REQUEST_METHOD as ACRM, ORIGIN,
         VARY,
     };
-    let origin = req.headers().get(ORIGIN).cloned();
-    if req.method() == http::Method::OPTIONS {
-        let mut resp = http::Response::new(String::new());
-        *resp.status_mut() = http::StatusCode::NO_CONTENT;
-        let m = resp.headers_mut();
-        if let Some(o) = origin {
-            m.insert(ACAO, o);
-        }
-        m.insert(ACAC, HeaderValue::from_static("true"));
-        if let Some(v) = req.headers().get(ACRM) {
-            m.insert(ACAM, v.clone());
-        }
-        if let Some(v) = req.headers().get(ACRH) {
-            m.insert(ACAH, v.clone());
-        }
-        m.insert(ACMA, HeaderValue::from_static("86400"));
-        m.insert(
+    use std::sync::LazyLock;
+    // The cheapest way we know to fill a new or empty map: clone a map
+    // made once (two allocations, no hashing) and set the echoed values
+    // in place (what `cors-policy-http`'s templates do).
+    const ECHOED: HeaderValue = HeaderValue::from_static("");
+    static PREFLIGHT: LazyLock<HeaderMap> = LazyLock::new(|| {
+        let mut m = HeaderMap::with_capacity(6);
+        m.append(ACAO, ECHOED);
+        m.append(ACAC, HeaderValue::from_static("true"));
+        m.append(ACAM, ECHOED);
+        m.append(ACAH, ECHOED);
+        m.append(ACMA, HeaderValue::from_static("86400"));
+        m.append(
             VARY,
             HeaderValue::from_static(
                 "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
             ),
         );
+        m
+    });
+    static ACTUAL: LazyLock<HeaderMap> = LazyLock::new(|| {
+        let mut m = HeaderMap::with_capacity(4);
+        m.append(ACAO, ECHOED);
+        m.append(ACAC, HeaderValue::from_static("true"));
+        m.append(ACEH, HeaderValue::from_static("x-request-id"));
+        m.append(VARY, HeaderValue::from_static("Origin"));
+        m
+    });
+    let origin = req.headers().get(ORIGIN).cloned().unwrap_or(ECHOED);
+    if req.method() == http::Method::OPTIONS {
+        let mut resp = http::Response::new(String::new());
+        *resp.status_mut() = http::StatusCode::NO_CONTENT;
+        let echoed = [
+            origin,
+            req.headers().get(ACRM).cloned().unwrap_or(ECHOED),
+            req.headers().get(ACRH).cloned().unwrap_or(ECHOED),
+        ];
+        let mut m = PREFLIGHT.clone();
+        for (slot, i) in [0, 2, 3].into_iter().enumerate() {
+            if let Some(v) = m.values_mut().nth(i) {
+                *v = echoed[slot].clone();
+            }
+        }
+        *resp.headers_mut() = m;
         return resp;
     }
     let mut resp = tower_call(inner, req);
     let m = resp.headers_mut();
-    if let Some(o) = origin {
-        m.insert(ACAO, o);
+    if m.is_empty() {
+        let mut t = ACTUAL.clone();
+        if let Some(v) = t.values_mut().next() {
+            *v = origin;
+        }
+        *m = t;
+    } else {
+        m.insert(ACAO, origin);
+        m.insert(ACAC, HeaderValue::from_static("true"));
+        m.insert(ACEH, HeaderValue::from_static("x-request-id"));
+        m.append(VARY, HeaderValue::from_static("Origin"));
     }
-    m.insert(ACAC, HeaderValue::from_static("true"));
-    m.insert(ACEH, HeaderValue::from_static("x-request-id"));
-    m.append(VARY, HeaderValue::from_static("Origin"));
     resp
 }
 
