@@ -1,7 +1,7 @@
 //! Request-header names: the policy's list, the forbidden names, and the
 //! bounded parsing of `Access-Control-Request-Headers`.
 
-use crate::bytes::{self, FNV_START, eq, eq_ignore_case, fnv, fnv_step, starts_with_ignore_case};
+use crate::bytes::{self, eq, eq_ignore_case, starts_with_ignore_case};
 use crate::index::Index;
 
 /// The most request-header names a policy may list. Real APIs allow a
@@ -73,7 +73,7 @@ impl HeaderSet {
                 if eq(name, b"*") {
                     set.any = true;
                 } else {
-                    set.index.insert(i, fnv(FNV_START, name, true));
+                    set.index.insert(i, bytes::hash(name, true));
                 }
             }
             i += 1;
@@ -81,18 +81,22 @@ impl HeaderSet {
         set
     }
 
-    /// Fetch, "CORS-preflight fetch" step 7.3-7.5: is a requested name,
-    /// whose case-folded hash is `hash`, allowed? `*` covers every name
-    /// except `authorization`, which must be listed by name (Fetch, "CORS
-    /// non-wildcard request-header name").
+    /// Fetch, "CORS-preflight fetch" step 7.3-7.5: is a requested name
+    /// allowed? `*` covers every token except `authorization`, which must
+    /// be listed by name (Fetch, "CORS non-wildcard request-header name").
+    ///
+    /// A name allowed here is a token: listed names are tokens (the builder
+    /// checks), and a name equal to one but for the case of ASCII letters is
+    /// one too. So the token check of the name is only needed for `*`, or
+    /// once refused, to tell a malformed name from a refused one.
     #[inline]
-    pub(crate) fn allows(&self, list: &[&str], name: &[u8], hash: u64) -> bool {
-        if self.any && !name.eq_ignore_ascii_case(b"authorization") {
-            return true;
+    pub(crate) fn allows(&self, list: &[&str], name: &[u8]) -> bool {
+        if self.any && !bytes::eq_words(name, b"authorization", true) {
+            return bytes::is_token_rt(name);
         }
-        self.index.candidates(hash).any(|pos| {
+        self.index.candidates(bytes::hash(name, true)).any(|pos| {
             list.get(pos)
-                .is_some_and(|e| bytes::eq_tokens_ignore_case(e.as_bytes(), name))
+                .is_some_and(|e| bytes::eq_words(e.as_bytes(), name, true))
         })
     }
 }
@@ -106,20 +110,14 @@ pub(crate) struct Element<'r> {
     pub(crate) line: usize,
     /// Offset of its first byte in the untrimmed line.
     pub(crate) start: usize,
-    /// Is it a token (RFC 9110 §5.6.2)?
-    pub(crate) token: bool,
-    /// Its case-folded hash, as [`HeaderSet`] indexes names (meaningful
-    /// only for tokens).
-    pub(crate) hash: u64,
 }
 
 /// Splits every field line on commas, trims spaces and tabs around each
 /// element and skips empty ones (CONTRACT.md §4.3; RFC 9110 §5.6.1).
 ///
-/// One fused pass finds the comma, trims, checks the token bytes and hashes
-/// the lower-cased name: each byte is looked at once and nothing is
-/// stored, so the work is linear in the bytes of the lines, whatever they
-/// hold.
+/// The comma is found eight bytes a step and only the ends of an element
+/// are trimmed byte by byte; nothing is stored, so the work is linear in
+/// the bytes of the lines, whatever they hold.
 pub(crate) struct Elements<'r, L> {
     lines: L,
     line: &'r [u8],
@@ -144,44 +142,38 @@ impl<'r, L: Iterator<Item = &'r [u8]>> Iterator for Elements<'r, L> {
     type Item = Element<'r>;
 
     #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+    #[inline]
     fn next(&mut self) -> Option<Element<'r>> {
         loop {
-            if self.pos >= self.line.len() {
-                self.line = self.lines.next()?;
-                if self.started {
-                    self.line_no += 1;
+            let rest = match self.line.split_at_checked(self.pos) {
+                Some((_, rest)) if !rest.is_empty() => rest,
+                _ => {
+                    self.line = self.lines.next()?;
+                    if self.started {
+                        self.line_no += 1;
+                    }
+                    self.started = true;
+                    self.pos = 0;
+                    self.line
                 }
-                self.started = true;
-                self.pos = 0;
-                if self.line.is_empty() {
-                    continue;
-                }
-            }
-            let line = self.line;
-            let rest = line.get(self.pos..).unwrap_or(&[]);
-            let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
+            };
+            let len = bytes::find_or_len(rest, b',');
             let raw = rest.get(..len).unwrap_or(&[]);
-            let lead = raw.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-            let name = bytes::trim_ows(raw);
-            let start = self.pos + lead;
+            let mut name = raw;
+            while let [b' ' | b'\t', tail @ ..] = name {
+                name = tail;
+            }
+            let start = self.pos + (raw.len() - name.len());
+            while let [init @ .., b' ' | b'\t'] = name {
+                name = init;
+            }
             // Step past the comma too.
             self.pos += len + 1;
-            // One pass over the name: token bytes (white space inside is
-            // not one) and the hash of its lower-cased form.
-            let mut token = true;
-            let mut hash = FNV_START;
-            for &b in name {
-                let lower = bytes::lower_tchar(b);
-                token &= lower != 0;
-                hash = fnv_step(hash, lower);
-            }
             if !name.is_empty() {
                 return Some(Element {
                     name,
                     line: self.line_no,
                     start,
-                    token,
-                    hash,
                 });
             }
         }

@@ -1,6 +1,6 @@
 //! Methods: the safelisted and forbidden ones, and the policy's list.
 
-use crate::bytes::{self, FNV_START, eq, eq_ignore_case, fnv};
+use crate::bytes::{self, eq, eq_ignore_case};
 use crate::index::Index;
 
 /// The most method names a policy may list. Methods in use number a dozen at
@@ -38,14 +38,19 @@ const fn normalizes(m: &[u8]) -> bool {
 
 /// Hash of a method, case-folded so that a listed `put` and a requested
 /// `PUT` land together; the comparison that follows is exact.
+#[inline(always)]
 const fn hash(m: &[u8]) -> u64 {
-    fnv(FNV_START, m, true)
+    bytes::hash(m, true)
 }
 
 /// The methods a policy lists, indexed.
 #[derive(Clone, Copy)]
 pub(crate) struct MethodSet {
     index: Index<MAX_METHODS>,
+    /// For a listed name that [`normalizes`], the upper-case name a request
+    /// must send, as [`bytes::load`] reads it (such names are at most seven
+    /// bytes); 0 for the others, compared byte-exactly.
+    upper: [u64; MAX_METHODS],
     pub(crate) any: bool,
 }
 
@@ -53,6 +58,7 @@ impl MethodSet {
     pub(crate) const fn build(list: &[&str]) -> Self {
         let mut set = MethodSet {
             index: Index::new(),
+            upper: [0; MAX_METHODS],
             any: false,
         };
         let mut i = 0;
@@ -63,6 +69,10 @@ impl MethodSet {
                     set.any = true;
                 } else {
                     set.index.insert(i, hash(m));
+                    if normalizes(m) {
+                        // Lower-case letters only: clearing 0x20 upper-cases.
+                        bytes::set(&mut set.upper, i, bytes::load(m) & !0x2020_2020_2020_2020);
+                    }
                 }
             }
             i += 1;
@@ -71,15 +81,14 @@ impl MethodSet {
     }
 
     /// Is the request method `m` (byte-exact) listed?
+    #[inline]
     pub(crate) fn contains(&self, list: &[&str], m: &[u8]) -> bool {
-        let h = hash(m);
-        self.index.candidates(h).any(|pos| {
+        self.index.candidates(hash(m)).any(|pos| {
             list.get(pos).is_some_and(|e| {
                 let e = e.as_bytes();
-                if normalizes(e) {
-                    eq_ignore_case(e, m) && !m.iter().any(u8::is_ascii_lowercase)
-                } else {
-                    e == m
+                match self.upper.get(pos) {
+                    Some(&upper) if upper != 0 => e.len() == m.len() && bytes::load(m) == upper,
+                    _ => bytes::eq_words(e, m, false),
                 }
             })
         })

@@ -290,10 +290,11 @@ const fn host_hash(host: &[u8]) -> u64 {
     h
 }
 
-/// The key of an exact pattern: the whole origin.
+/// The key of an exact pattern: the whole origin, hashed as
+/// [`bytes::hash_visible`] hashes a request's `Origin` while checking it.
 #[inline(always)]
-const fn exact_key(origin: &[u8]) -> u64 {
-    mix(fnv(FNV_START, origin, false) ^ 0x9e37_79b9_7f4a_7c15)
+pub(crate) const fn exact_key(origin: &[u8]) -> u64 {
+    bytes::hash(origin, false)
 }
 
 #[inline(always)]
@@ -405,19 +406,26 @@ impl<const N: usize> OriginIndex<N> {
     ///
     /// One pass to split the origin, one backward pass over the host for
     /// subdomain patterns; each candidate key costs one bucket chain.
+    /// `exact_h` is the origin's [`exact_key`].
     #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-    pub(crate) fn matches(&self, list: &[&str], origin: &[u8]) -> bool {
+    #[inline]
+    pub(crate) fn matches_keyed(&self, list: &[&str], origin: &[u8], exact_h: u64) -> bool {
+        // The fast path: exact patterns are keyed by the whole origin, so
+        // the common case is one hash pass and one comparison.
+        let exact = self.index.candidates(exact_h).any(|pos| {
+            matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
+                && list
+                    .get(pos)
+                    .is_some_and(|e| bytes::eq_words(e.as_bytes(), origin, false))
+        });
+        if exact {
+            return true;
+        }
         if origin == b"null" {
             return self.null;
         }
-        // The fast path: exact patterns are keyed by the whole origin, so
-        // the common case is one hash pass and one comparison.
-        let exact = self.index.candidates(exact_key(origin)).any(|pos| {
-            matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
-                && list.get(pos).is_some_and(|e| e.as_bytes() == origin)
-        });
-        if exact || !self.wildcards {
-            return exact;
+        if !self.wildcards {
+            return false;
         }
         let Some(sep) = find_scheme_sep(origin) else {
             return false;
