@@ -319,15 +319,8 @@ const fn load_last(s: &[u8]) -> u64 {
     }
 }
 
-/// The high bit of every zero byte of `x`, exactly (no false positives).
-#[inline(always)]
-pub(crate) const fn zero_bytes(x: u64) -> u64 {
-    !((((x & !HI) + !HI) | x) | !HI)
-}
-
 /// The high bit of the first zero byte of `x` at least, and possibly of
-/// later bytes: only the lowest set bit is exact (cheaper than
-/// [`zero_bytes`] when only the first match matters).
+/// later bytes: only the lowest set bit is exact.
 #[inline(always)]
 const fn first_zero_byte(x: u64) -> u64 {
     x.wrapping_sub(LO) & !x & HI
@@ -349,10 +342,17 @@ pub(crate) const fn fold(w: u64) -> u64 {
 /// The high bit of every byte of `w` that is not visible ASCII (0x21 to
 /// 0x7e) or is a comma: what an `Origin` value may not hold.
 #[inline(always)]
+///
+/// Commas are found with [`first_zero_byte`]: its false positives only
+/// ever follow a real comma, so whether any byte is flagged is exact.
 pub(crate) const fn not_visible_or_comma(w: u64) -> u64 {
     let low7 = w & !HI;
+    // High bit set where the low seven bits are >= 0x21, then >= 0x7f; no
+    // carry crosses a byte.
     let ge_21 = low7 + LO * (0x80 - 0x21);
-    (w | !ge_21 | zero_bytes(w ^ (LO * 0x7f)) | zero_bytes(w ^ (LO * b',' as u64))) & HI
+    let ge_7f = low7 + LO;
+    let visible = ge_21 & !ge_7f & !w;
+    (!visible & HI) | first_zero_byte(w ^ (LO * b',' as u64))
 }
 
 /// Position of the first `needle` (not 0) in `s`, or `s.len()`, eight
@@ -412,6 +412,44 @@ pub(crate) const fn hash(s: &[u8], folded: bool) -> u64 {
     finish(h)
 }
 
+/// A value of at most 16 bytes as two words, as [`hash`] reads it: the
+/// first eight bytes and the last eight (overlapping) when it is longer
+/// than eight, else the whole value and 0. Two values of the same length
+/// up to 16 are equal exactly when their words are.
+#[inline(always)]
+pub(crate) const fn words16(s: &[u8]) -> (u64, u64) {
+    match (s.first_chunk::<8>(), s.last_chunk::<8>()) {
+        (Some(a), Some(b)) if s.len() > 8 => (u64::from_le_bytes(*a), u64::from_le_bytes(*b)),
+        _ => (load(s), 0),
+    }
+}
+
+/// [`hash`] of a value of `len` bytes, at most 16, from its [`words16`]
+/// (folded first for a folded hash).
+#[inline(always)]
+pub(crate) const fn hash16(a: u64, b: u64, len: usize) -> u64 {
+    let mut h = 0x243f_6a88_85a3_08d3 ^ (len as u64);
+    if len > 0 {
+        h = absorb(h, a);
+    }
+    if len > 8 {
+        h = absorb(h, b);
+    }
+    finish(h)
+}
+
+/// Has `s` no upper-case ASCII letter?
+pub(crate) const fn is_lowercase(s: &[u8]) -> bool {
+    let mut rest = s;
+    while let [b, tail @ ..] = rest {
+        if b.is_ascii_uppercase() {
+            return false;
+        }
+        rest = tail;
+    }
+    true
+}
+
 /// [`hash`] (not folded) of `s` if every byte is visible ASCII but a comma
 /// (what an `Origin` value may hold), checked in the same pass; `None` if
 /// one is not.
@@ -450,15 +488,37 @@ const fn finish(h: u64) -> u64 {
 /// lower-cased first when `folded` (exactly `eq_ignore_ascii_case`).
 #[inline(always)]
 pub(crate) fn eq_words(a: &[u8], b: &[u8], folded: bool) -> bool {
+    if folded {
+        eq_words_with(a, b, fold, fold)
+    } else {
+        eq_words_with(a, b, |w| w, |w| w)
+    }
+}
+
+/// ASCII case-insensitive equality of `a` and `lower`, which has no
+/// upper-case letter: a word of `a` is folded only when it differs.
+#[inline(always)]
+pub(crate) fn eq_ignore_case_lower(a: &[u8], lower: &[u8]) -> bool {
+    eq_words_with(a, lower, |w| w, |w| w) || eq_words(a, lower, true)
+}
+
+/// Equality of `a` and `b` read eight bytes a step, each word of `a`
+/// mapped by `fa` and each of `b` by `fb` before they are compared.
+#[inline(always)]
+pub(crate) fn eq_words_with(
+    a: &[u8],
+    b: &[u8],
+    fa: impl Fn(u64) -> u64,
+    fb: impl Fn(u64) -> u64,
+) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let f = |w: u64| if folded { fold(w) } else { w };
     let (mut x, mut y) = (a, b);
     while let (Some((p, xs)), Some((q, ys))) =
         (x.split_first_chunk::<8>(), y.split_first_chunk::<8>())
     {
-        if f(u64::from_le_bytes(*p)) != f(u64::from_le_bytes(*q)) {
+        if fa(u64::from_le_bytes(*p)) != fb(u64::from_le_bytes(*q)) {
             return false;
         }
         x = xs;
@@ -468,9 +528,9 @@ pub(crate) fn eq_words(a: &[u8], b: &[u8], folded: bool) -> bool {
         return true;
     }
     if a.len() >= 8 {
-        f(load_last(a)) == f(load_last(b))
+        fa(load_last(a)) == fb(load_last(b))
     } else {
-        f(load(x)) == f(load(y))
+        fa(load(x)) == fb(load(y))
     }
 }
 
@@ -518,6 +578,11 @@ mod tests {
             for needle in [b',', b':', b'a'] {
                 let pos = s.iter().position(|&b| b == needle).unwrap_or(len);
                 assert_eq!(find_or_len(s, needle), pos, "{s:?} {needle}");
+            }
+            if len <= 16 {
+                let (a, b) = words16(s);
+                assert_eq!(hash16(a, b, len), hash(s, false), "{s:?}");
+                assert_eq!(hash16(fold(a), fold(b), len), hash(s, true), "{s:?}");
             }
             let upper = s.to_ascii_uppercase();
             assert!(eq_words(s, &upper, true));

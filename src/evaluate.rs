@@ -4,7 +4,7 @@ use crate::bytes::{self, is_tchar_rt, is_token_rt, trim_ows};
 use crate::decision::{
     AllowOrigin, Decision, MethodDefect, OriginDefect, Refusal, RequestKind, vary,
 };
-use crate::header::Elements;
+use crate::header::first_refused;
 use crate::method;
 use crate::origin::exact_key;
 use crate::policy::Policy;
@@ -307,15 +307,15 @@ where
     // §4.3: every element of every ACRH line must be a token and allowed.
     // Fetch, "CORS-preflight fetch" step 7.5-7.6.
     let list = policy.config.headers;
-    for element in Elements::new(request.acrh.clone()) {
+    if let Some(element) = first_refused(request.acrh.clone(), |e| {
+        policy.headers.allows(list, e.name)
+    }) {
         // Allowed names are tokens (see `HeaderSet::allows`): the token
         // check is needed only to say why a name is refused.
-        let refusal = if policy.headers.allows(list, element.name) {
-            continue;
-        } else if !is_token_rt(element.name) {
-            Refusal::HeaderMalformed(element.name)
-        } else {
+        let refusal = if is_token_rt(element.name) {
             Refusal::HeaderNotAllowed(element.name)
+        } else {
+            Refusal::HeaderMalformed(element.name)
         };
         return partial(
             refusal,

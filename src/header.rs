@@ -56,6 +56,9 @@ pub(crate) const fn is_forbidden(name: &[u8]) -> bool {
 #[derive(Clone, Copy)]
 pub(crate) struct HeaderSet {
     index: Index<MAX_ALLOWED_HEADERS>,
+    /// Bit `i` is set when entry `i` has no upper-case letter, so that its
+    /// words need no folding to be compared with a folded name.
+    lowercase: u128,
     /// `*` is listed: any name but `authorization`.
     pub(crate) any: bool,
 }
@@ -64,6 +67,7 @@ impl HeaderSet {
     pub(crate) const fn build(list: &[&str]) -> Self {
         let mut set = HeaderSet {
             index: Index::new(),
+            lowercase: 0,
             any: false,
         };
         let mut i = 0;
@@ -74,6 +78,9 @@ impl HeaderSet {
                     set.any = true;
                 } else {
                     set.index.insert(i, bytes::hash(name, true));
+                    if i < 128 && bytes::is_lowercase(name) {
+                        set.lowercase |= 1 << i;
+                    }
                 }
             }
             i += 1;
@@ -94,9 +101,28 @@ impl HeaderSet {
         if self.any && !bytes::eq_words(name, b"authorization", true) {
             return bytes::is_token_rt(name);
         }
-        self.index.candidates(bytes::hash(name, true)).any(|pos| {
-            list.get(pos)
-                .is_some_and(|e| bytes::eq_words(e.as_bytes(), name, true))
+        let n = name.len();
+        if n > 16 {
+            return self.index.candidates(bytes::hash(name, true)).any(|pos| {
+                list.get(pos)
+                    .is_some_and(|e| bytes::eq_words(e.as_bytes(), name, true))
+            });
+        }
+        // Most names: two words, folded once for the hash and the
+        // comparisons.
+        let (a, b) = bytes::words16(name);
+        let (a, b) = (bytes::fold(a), bytes::fold(b));
+        self.index.candidates(bytes::hash16(a, b, n)).any(|pos| {
+            list.get(pos).is_some_and(|e| {
+                let e = e.as_bytes();
+                let (x, y) = bytes::words16(e);
+                e.len() == n
+                    && if self.lowercase.checked_shr(pos as u32).unwrap_or(0) & 1 != 0 {
+                        x == a && y == b
+                    } else {
+                        bytes::fold(x) == a && bytes::fold(y) == b
+                    }
+            })
         })
     }
 }
@@ -112,72 +138,55 @@ pub(crate) struct Element<'r> {
     pub(crate) start: usize,
 }
 
-/// Splits every field line on commas, trims spaces and tabs around each
-/// element and skips empty ones (CONTRACT.md §4.3; RFC 9110 §5.6.1).
+/// The element of `line` that starts at `pos` (`pos < line.len()`): the
+/// element trimmed of spaces and tabs (possibly empty), the offset of its
+/// first byte, and where the next one starts (past the comma).
 ///
-/// The comma is found eight bytes a step and only the ends of an element
-/// are trimmed byte by byte; nothing is stored, so the work is linear in
-/// the bytes of the lines, whatever they hold.
-pub(crate) struct Elements<'r, L> {
+/// The comma is found eight bytes a step and only the ends of the element
+/// are trimmed byte by byte; nothing is stored, so splitting a line is
+/// linear in its bytes, whatever they hold (CONTRACT.md §5).
+#[inline(always)]
+fn element_at(line: &[u8], pos: usize) -> (&[u8], usize, usize) {
+    let rest = line.get(pos..).unwrap_or(&[]);
+    let len = bytes::find_or_len(rest, b',');
+    let raw = rest.get(..len).unwrap_or(&[]);
+    let mut name = raw;
+    while let [b' ' | b'\t', tail @ ..] = name {
+        name = tail;
+    }
+    let start = pos + (raw.len() - name.len());
+    while let [init @ .., b' ' | b'\t'] = name {
+        name = init;
+    }
+    (name, start, pos + len + 1)
+}
+
+/// The first element of the field lines `lines` that `allowed` refuses.
+///
+/// Every line is split on commas, each element trimmed of spaces and tabs,
+/// and empty ones skipped (CONTRACT.md §4.3; RFC 9110 §5.6.1).
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+#[inline]
+pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
     lines: L,
-    line: &'r [u8],
-    line_no: usize,
-    pos: usize,
-    started: bool,
-}
-
-impl<'r, L: Iterator<Item = &'r [u8]>> Elements<'r, L> {
-    pub(crate) fn new(lines: L) -> Self {
-        Elements {
-            lines,
-            line: &[],
-            line_no: 0,
-            pos: 0,
-            started: false,
-        }
-    }
-}
-
-impl<'r, L: Iterator<Item = &'r [u8]>> Iterator for Elements<'r, L> {
-    type Item = Element<'r>;
-
-    #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-    #[inline]
-    fn next(&mut self) -> Option<Element<'r>> {
-        loop {
-            let rest = match self.line.split_at_checked(self.pos) {
-                Some((_, rest)) if !rest.is_empty() => rest,
-                _ => {
-                    self.line = self.lines.next()?;
-                    if self.started {
-                        self.line_no += 1;
-                    }
-                    self.started = true;
-                    self.pos = 0;
-                    self.line
-                }
+    mut allowed: impl FnMut(Element<'r>) -> bool,
+) -> Option<Element<'r>> {
+    for (line_no, line) in lines.enumerate() {
+        let mut pos = 0;
+        while pos < line.len() {
+            let (name, start, next) = element_at(line, pos);
+            pos = next;
+            let element = Element {
+                name,
+                line: line_no,
+                start,
             };
-            let len = bytes::find_or_len(rest, b',');
-            let raw = rest.get(..len).unwrap_or(&[]);
-            let mut name = raw;
-            while let [b' ' | b'\t', tail @ ..] = name {
-                name = tail;
-            }
-            let start = self.pos + (raw.len() - name.len());
-            while let [init @ .., b' ' | b'\t'] = name {
-                name = init;
-            }
-            // Step past the comma too.
-            self.pos += len + 1;
-            if !name.is_empty() {
-                return Some(Element {
-                    name,
-                    line: self.line_no,
-                    start,
-                });
+            if !name.is_empty() && !allowed(element) {
+                return Some(element);
             }
         }
     }
+    None
 }
 
 /// Does a field line name at least one header (a non-empty element)?
@@ -193,15 +202,17 @@ mod tests {
     use std::vec::Vec;
 
     fn names(lines: &[&[u8]]) -> Vec<(std::string::String, usize, usize)> {
-        Elements::new(lines.iter().copied())
-            .map(|e| {
-                (
-                    std::string::String::from_utf8_lossy(e.name).into_owned(),
-                    e.line,
-                    e.start,
-                )
-            })
-            .collect()
+        let mut all = Vec::new();
+        let refused = first_refused(lines.iter().copied(), |e| {
+            all.push((
+                std::string::String::from_utf8_lossy(e.name).into_owned(),
+                e.line,
+                e.start,
+            ));
+            true
+        });
+        assert_eq!(refused, None);
+        all
     }
 
     #[test]

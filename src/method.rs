@@ -36,21 +36,16 @@ const fn normalizes(m: &[u8]) -> bool {
         || eq(m, b"put")
 }
 
-/// Hash of a method, case-folded so that a listed `put` and a requested
-/// `PUT` land together; the comparison that follows is exact.
-#[inline(always)]
-const fn hash(m: &[u8]) -> u64 {
-    bytes::hash(m, true)
-}
-
-/// The methods a policy lists, indexed.
+/// The methods a policy lists, indexed by the bytes a request must send
+/// to match each: a name that [`normalizes`] is matched by its upper-case
+/// form only, any other byte-exactly (Fetch, "normalize a method").
 #[derive(Clone, Copy)]
 pub(crate) struct MethodSet {
     index: Index<MAX_METHODS>,
-    /// For a listed name that [`normalizes`], the upper-case name a request
-    /// must send, as [`bytes::load`] reads it (such names are at most seven
-    /// bytes); 0 for the others, compared byte-exactly.
-    upper: [u64; MAX_METHODS],
+    /// For a name of at most eight bytes, the bytes a request must send as
+    /// [`bytes::load`] reads them (not 0: a method is a non-empty token,
+    /// which holds no zero byte); 0 for longer names.
+    word: [u64; MAX_METHODS],
     pub(crate) any: bool,
 }
 
@@ -58,7 +53,7 @@ impl MethodSet {
     pub(crate) const fn build(list: &[&str]) -> Self {
         let mut set = MethodSet {
             index: Index::new(),
-            upper: [0; MAX_METHODS],
+            word: [0; MAX_METHODS],
             any: false,
         };
         let mut i = 0;
@@ -67,12 +62,17 @@ impl MethodSet {
                 let m = m.as_bytes();
                 if eq(m, b"*") {
                     set.any = true;
-                } else {
-                    set.index.insert(i, hash(m));
+                } else if m.len() <= 8 {
+                    let mut w = bytes::load(m);
                     if normalizes(m) {
                         // Lower-case letters only: clearing 0x20 upper-cases.
-                        bytes::set(&mut set.upper, i, bytes::load(m) & !0x2020_2020_2020_2020);
+                        w &= !0x2020_2020_2020_2020;
                     }
+                    bytes::set(&mut set.word, i, w);
+                    set.index.insert(i, bytes::hash16(w, 0, m.len()));
+                } else {
+                    // Names that normalize are at most seven bytes.
+                    set.index.insert(i, bytes::hash(m, false));
                 }
             }
             i += 1;
@@ -83,15 +83,18 @@ impl MethodSet {
     /// Is the request method `m` (byte-exact) listed?
     #[inline]
     pub(crate) fn contains(&self, list: &[&str], m: &[u8]) -> bool {
-        self.index.candidates(hash(m)).any(|pos| {
-            list.get(pos).is_some_and(|e| {
-                let e = e.as_bytes();
-                match self.upper.get(pos) {
-                    Some(&upper) if upper != 0 => e.len() == m.len() && bytes::load(m) == upper,
-                    _ => bytes::eq_words(e, m, false),
-                }
+        let n = m.len();
+        if n <= 8 {
+            let w = bytes::load(m);
+            self.index.candidates(bytes::hash16(w, 0, n)).any(|pos| {
+                self.word.get(pos) == Some(&w) && list.get(pos).is_some_and(|e| e.len() == n)
             })
-        })
+        } else {
+            self.index.candidates(bytes::hash(m, false)).any(|pos| {
+                list.get(pos)
+                    .is_some_and(|e| bytes::eq_words(e.as_bytes(), m, false))
+            })
+        }
     }
 }
 

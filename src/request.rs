@@ -146,7 +146,7 @@ impl<'r, K: AsRef<[u8]>, V: AsRef<[u8]>> Iterator for PairLines<'r, K, V> {
         let name = self.name.as_bytes();
         self.pairs
             .by_ref()
-            .find(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
+            .find(|(n, _)| crate::bytes::eq_ignore_case_lower(n.as_ref(), name))
             .map(|(_, v)| v.as_ref())
     }
 }
