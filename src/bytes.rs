@@ -412,42 +412,59 @@ pub(crate) const fn hash(s: &[u8], folded: bool) -> u64 {
     finish(h)
 }
 
-/// A value of at most 16 bytes as two words, as [`hash`] reads it: the
-/// first eight bytes and the last eight (overlapping) when it is longer
-/// than eight, else the whole value and 0. Two values of the same length
-/// up to 16 are equal exactly when their words are.
+/// A value of at most 16 bytes as two zero-filled words: bytes 0 to 7 and
+/// bytes 8 to 15. Two values of the same length up to 16 are equal exactly
+/// when their words are.
 #[inline(always)]
-pub(crate) const fn words16(s: &[u8]) -> (u64, u64) {
-    match (s.first_chunk::<8>(), s.last_chunk::<8>()) {
-        (Some(a), Some(b)) if s.len() > 8 => (u64::from_le_bytes(*a), u64::from_le_bytes(*b)),
-        _ => (load(s), 0),
+pub(crate) const fn split16(s: &[u8]) -> (u64, u64) {
+    match s.split_at_checked(8) {
+        Some((head, tail)) => (load(head), load(tail)),
+        None => (load(s), 0),
     }
 }
 
-/// [`hash`] of a value of `len` bytes, at most 16, from its [`words16`]
-/// (folded first for a folded hash).
+/// The index key of a value of `len` bytes, at most 16, from its
+/// [`split16`] words (folded for a case-insensitive key): one multiply.
+/// Cheap rather than strong: a key only picks a bucket of an index whose
+/// chains were fixed when the policy was built, and every hit is
+/// confirmed by comparing the words.
 #[inline(always)]
-pub(crate) const fn hash16(a: u64, b: u64, len: usize) -> u64 {
-    let mut h = 0x243f_6a88_85a3_08d3 ^ (len as u64);
-    if len > 0 {
-        h = absorb(h, a);
-    }
-    if len > 8 {
-        h = absorb(h, b);
-    }
-    finish(h)
+pub(crate) const fn key16(a: u64, b: u64, len: usize) -> u64 {
+    let h = (a ^ b.rotate_left(23) ^ (len as u64).rotate_left(56)).wrapping_mul(WORD_K);
+    h ^ (h >> 29)
 }
 
-/// Has `s` no upper-case ASCII letter?
-pub(crate) const fn is_lowercase(s: &[u8]) -> bool {
-    let mut rest = s;
-    while let [b, tail @ ..] = rest {
-        if b.is_ascii_uppercase() {
-            return false;
-        }
-        rest = tail;
+/// Eight bytes of `line` from `pos` (`pos < line.len()`), zero-filled past
+/// its end: one load, shifted when fewer than eight bytes are left.
+#[inline(always)]
+pub(crate) fn load_at(line: &[u8], pos: usize) -> u64 {
+    let rest = line.get(pos..).unwrap_or(&[]);
+    if let Some(c) = rest.first_chunk::<8>() {
+        u64::from_le_bytes(*c)
+    } else if let Some(c) = line.last_chunk::<8>() {
+        // `rest` is the end of these eight bytes.
+        u64::from_le_bytes(*c) >> ((8 - rest.len()) * 8)
+    } else {
+        load(rest)
     }
-    true
+}
+
+/// Position of the first comma of the word `w`, if any; only bytes of the
+/// value may be commas (a zero fill never is).
+#[inline(always)]
+pub(crate) fn comma_in(w: u64) -> Option<usize> {
+    let m = first_zero_byte(w ^ (LO * b',' as u64));
+    if m == 0 {
+        None
+    } else {
+        Some((m.trailing_zeros() / 8) as usize)
+    }
+}
+
+/// The low `n` bytes of `w` (`n < 8`).
+#[inline(always)]
+pub(crate) fn low_bytes(w: u64, n: usize) -> u64 {
+    w & ((1u64 << (n * 8)) - 1)
 }
 
 /// [`hash`] (not folded) of `s` if every byte is visible ASCII but a comma
@@ -580,9 +597,18 @@ mod tests {
                 assert_eq!(find_or_len(s, needle), pos, "{s:?} {needle}");
             }
             if len <= 16 {
-                let (a, b) = words16(s);
-                assert_eq!(hash16(a, b, len), hash(s, false), "{s:?}");
-                assert_eq!(hash16(fold(a), fold(b), len), hash(s, true), "{s:?}");
+                let mut expect = [0u8; 16];
+                expect[..len].copy_from_slice(s);
+                let (a, b) = split16(s);
+                assert_eq!(a, u64::from_le_bytes(expect[..8].try_into().unwrap()));
+                assert_eq!(b, u64::from_le_bytes(expect[8..].try_into().unwrap()));
+            }
+            // Eight bytes from every position of a longer line.
+            for pos in 0..len {
+                let mut expect = [0u8; 8];
+                let n = (len - pos).min(8);
+                expect[..n].copy_from_slice(&s[pos..pos + n]);
+                assert_eq!(load_at(s, pos), u64::from_le_bytes(expect), "{s:?} {pos}");
             }
             let upper = s.to_ascii_uppercase();
             assert!(eq_words(s, &upper, true));

@@ -307,8 +307,8 @@ where
     // §4.3: every element of every ACRH line must be a token and allowed.
     // Fetch, "CORS-preflight fetch" step 7.5-7.6.
     let list = policy.config.headers;
-    if let Some(element) = first_refused(request.acrh.clone(), |e| {
-        policy.headers.allows(list, e.name)
+    if let Some(element) = first_refused(request.acrh.clone(), |e, short| {
+        policy.headers.allows(list, e.name, short)
     }) {
         // Allowed names are tokens (see `HeaderSet::allows`): the token
         // check is needed only to say why a name is refused.

@@ -56,18 +56,50 @@ pub(crate) const fn is_forbidden(name: &[u8]) -> bool {
 #[derive(Clone, Copy)]
 pub(crate) struct HeaderSet {
     index: Index<MAX_ALLOWED_HEADERS>,
-    /// Bit `i` is set when entry `i` has no upper-case letter, so that its
-    /// words need no folding to be compared with a folded name.
-    lowercase: u128,
+    /// The folded [`bytes::split16`] words of each listed name of at most
+    /// 16 bytes (most are), compared with a request's name without reading
+    /// the list.
+    words: [[u64; 2]; MAX_ALLOWED_HEADERS],
     /// `*` is listed: any name but `authorization`.
     pub(crate) any: bool,
+}
+
+/// A name of at most 16 bytes as the index reads it: its length and its
+/// folded [`bytes::split16`] words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Short {
+    len: usize,
+    words: [u64; 2],
+}
+
+impl Short {
+    /// From the raw words of a name of `len` bytes (at most 16).
+    #[inline(always)]
+    const fn new(len: usize, a: u64, b: u64) -> Self {
+        Short {
+            len,
+            words: [bytes::fold(a), bytes::fold(b)],
+        }
+    }
+
+    #[inline(always)]
+    const fn of(name: &[u8]) -> Self {
+        let (a, b) = bytes::split16(name);
+        Short::new(name.len(), a, b)
+    }
+
+    #[inline(always)]
+    const fn key(&self) -> u64 {
+        let [a, b] = self.words;
+        bytes::key16(a, b, self.len)
+    }
 }
 
 impl HeaderSet {
     pub(crate) const fn build(list: &[&str]) -> Self {
         let mut set = HeaderSet {
             index: Index::new(),
-            lowercase: 0,
+            words: [[0; 2]; MAX_ALLOWED_HEADERS],
             any: false,
         };
         let mut i = 0;
@@ -76,11 +108,12 @@ impl HeaderSet {
                 let name = name.as_bytes();
                 if eq(name, b"*") {
                     set.any = true;
+                } else if name.len() <= 16 {
+                    let short = Short::of(name);
+                    set.index.insert(i, short.key());
+                    bytes::set(&mut set.words, i, short.words);
                 } else {
                     set.index.insert(i, bytes::hash(name, true));
-                    if i < 128 && bytes::is_lowercase(name) {
-                        set.lowercase |= 1 << i;
-                    }
                 }
             }
             i += 1;
@@ -91,38 +124,31 @@ impl HeaderSet {
     /// Fetch, "CORS-preflight fetch" step 7.3-7.5: is a requested name
     /// allowed? `*` covers every token except `authorization`, which must
     /// be listed by name (Fetch, "CORS non-wildcard request-header name").
+    /// `short` is the name read by [`short_element`], if it was.
     ///
     /// A name allowed here is a token: listed names are tokens (the builder
     /// checks), and a name equal to one but for the case of ASCII letters is
     /// one too. So the token check of the name is only needed for `*`, or
     /// once refused, to tell a malformed name from a refused one.
-    #[inline]
-    pub(crate) fn allows(&self, list: &[&str], name: &[u8]) -> bool {
+    #[inline(always)]
+    pub(crate) fn allows(&self, list: &[&str], name: &[u8], short: Option<Short>) -> bool {
         if self.any && !bytes::eq_words(name, b"authorization", true) {
             return bytes::is_token_rt(name);
         }
-        let n = name.len();
-        if n > 16 {
-            return self.index.candidates(bytes::hash(name, true)).any(|pos| {
-                list.get(pos)
-                    .is_some_and(|e| bytes::eq_words(e.as_bytes(), name, true))
-            });
-        }
-        // Most names: two words, folded once for the hash and the
-        // comparisons.
-        let (a, b) = bytes::words16(name);
-        let (a, b) = (bytes::fold(a), bytes::fold(b));
-        self.index.candidates(bytes::hash16(a, b, n)).any(|pos| {
-            list.get(pos).is_some_and(|e| {
-                let e = e.as_bytes();
-                let (x, y) = bytes::words16(e);
-                e.len() == n
-                    && if self.lowercase.checked_shr(pos as u32).unwrap_or(0) & 1 != 0 {
-                        x == a && y == b
-                    } else {
-                        bytes::fold(x) == a && bytes::fold(y) == b
-                    }
-            })
+        let short = match short {
+            Some(s) => s,
+            None if name.len() <= 16 => Short::of(name),
+            None => {
+                return self.index.candidates(bytes::hash(name, true)).any(|pos| {
+                    list.get(pos)
+                        .is_some_and(|e| bytes::eq_words(e.as_bytes(), name, true))
+                });
+            }
+        };
+        // Same words and length: the same name but for case.
+        self.index.candidates(short.key()).any(|pos| {
+            self.words.get(pos) == Some(&short.words)
+                && list.get(pos).is_some_and(|e| e.len() == short.len)
         })
     }
 }
@@ -161,7 +187,39 @@ fn element_at(line: &[u8], pos: usize) -> (&[u8], usize, usize) {
     (name, start, pos + len + 1)
 }
 
-/// The first element of the field lines `lines` that `allowed` refuses.
+/// The element of `line` that starts at `pos` (`pos < line.len()`, not a
+/// space or a tab) read in at most two words, when it is short (up to 16
+/// bytes) and does not end with a space or a tab, as most are.
+#[inline(always)]
+fn short_element(line: &[u8], pos: usize) -> Option<Short> {
+    let left = line.len() - pos;
+    let a = bytes::load_at(line, pos);
+    let (len, a, b) = if let Some(k) = bytes::comma_in(a) {
+        (k, bytes::low_bytes(a, k), 0)
+    } else if left <= 8 {
+        (left, a, 0)
+    } else {
+        let b = bytes::load_at(line, pos + 8);
+        match bytes::comma_in(b) {
+            Some(k) => (8 + k, a, bytes::low_bytes(b, k)),
+            None if left <= 16 => (left, a, b),
+            None => return None,
+        }
+    };
+    let last = if len > 8 {
+        (b >> ((len - 9) * 8)) as u8
+    } else {
+        (a >> (len.saturating_sub(1) * 8)) as u8
+    };
+    if matches!(last, b' ' | b'\t') {
+        return None;
+    }
+    Some(Short::new(len, a, b))
+}
+
+/// The first element of the field lines `lines` that `allowed` refuses;
+/// `allowed` is also given the element's [`Short`] form when it was read
+/// that way.
 ///
 /// Every line is split on commas, each element trimmed of spaces and tabs,
 /// and empty ones skipped (CONTRACT.md §4.3; RFC 9110 §5.6.1).
@@ -169,20 +227,43 @@ fn element_at(line: &[u8], pos: usize) -> (&[u8], usize, usize) {
 #[inline]
 pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
     lines: L,
-    mut allowed: impl FnMut(Element<'r>) -> bool,
+    mut allowed: impl FnMut(&Element<'r>, Option<Short>) -> bool,
 ) -> Option<Element<'r>> {
     for (line_no, line) in lines.enumerate() {
         let mut pos = 0;
         while pos < line.len() {
-            let (name, start, next) = element_at(line, pos);
-            pos = next;
-            let element = Element {
-                name,
-                line: line_no,
-                start,
+            // Leading white space is trimmed here, each byte once.
+            if let Some(b' ' | b'\t') = line.get(pos) {
+                pos += 1;
+                continue;
+            }
+            let (element, short, next) = match short_element(line, pos) {
+                Some(short) => {
+                    let name = line.get(pos..pos + short.len).unwrap_or(&[]);
+                    (name, Some(short), pos + short.len + 1)
+                }
+                None => {
+                    let (name, start, next) = element_at(line, pos);
+                    let element = Element {
+                        name,
+                        line: line_no,
+                        start,
+                    };
+                    if !name.is_empty() && !allowed(&element, None) {
+                        return Some(element);
+                    }
+                    pos = next;
+                    continue;
+                }
             };
-            if !name.is_empty() && !allowed(element) {
-                return Some(element);
+            let e = Element {
+                name: element,
+                line: line_no,
+                start: pos,
+            };
+            pos = next;
+            if !e.name.is_empty() && !allowed(&e, short) {
+                return Some(e);
             }
         }
     }
@@ -203,7 +284,7 @@ mod tests {
 
     fn names(lines: &[&[u8]]) -> Vec<(std::string::String, usize, usize)> {
         let mut all = Vec::new();
-        let refused = first_refused(lines.iter().copied(), |e| {
+        let refused = first_refused(lines.iter().copied(), |e, _| {
             all.push((
                 std::string::String::from_utf8_lossy(e.name).into_owned(),
                 e.line,

@@ -69,7 +69,7 @@ impl MethodSet {
                         w &= !0x2020_2020_2020_2020;
                     }
                     bytes::set(&mut set.word, i, w);
-                    set.index.insert(i, bytes::hash16(w, 0, m.len()));
+                    set.index.insert(i, bytes::key16(w, 0, m.len()));
                 } else {
                     // Names that normalize are at most seven bytes.
                     set.index.insert(i, bytes::hash(m, false));
@@ -86,7 +86,7 @@ impl MethodSet {
         let n = m.len();
         if n <= 8 {
             let w = bytes::load(m);
-            self.index.candidates(bytes::hash16(w, 0, n)).any(|pos| {
+            self.index.candidates(bytes::key16(w, 0, n)).any(|pos| {
                 self.word.get(pos) == Some(&w) && list.get(pos).is_some_and(|e| e.len() == n)
             })
         } else {
