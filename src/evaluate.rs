@@ -75,15 +75,15 @@ where
     evaluate_with(policy, request, &Options::default())
 }
 
-/// Checks one `Origin` line (CONTRACT.md §4.1): trimmed, then visible ASCII
-/// without commas. Returns the trimmed value and its key for exact
-/// patterns, computed in the same pass.
+/// Checks the `Origin` lines (CONTRACT.md §4.1) as far as one is needed to
+/// look the origin up: one line, not empty once trimmed. Returns the
+/// trimmed value.
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-#[inline]
-fn check_origin<'r, L: Iterator<Item = &'r [u8]>>(
+#[inline(always)]
+fn one_origin<'r, L: Iterator<Item = &'r [u8]>>(
     first: &'r [u8],
     mut rest: L,
-) -> Result<(&'r [u8], u64), OriginDefect> {
+) -> Result<&'r [u8], OriginDefect> {
     // Fetch, "CORS protocol": a request has at most one `Origin`.
     if rest.next().is_some() {
         return Err(OriginDefect::MultipleLines);
@@ -92,17 +92,24 @@ fn check_origin<'r, L: Iterator<Item = &'r [u8]>>(
     if o.is_empty() {
         return Err(OriginDefect::Empty);
     }
-    // The common case: eight bytes a step, visible ASCII but a comma.
-    if let Some(key) = bytes::hash_visible(o) {
-        return Ok((o, key));
+    Ok(o)
+}
+
+/// The rest of CONTRACT.md §4.1 for a trimmed, non-empty origin: visible
+/// ASCII without commas.
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+fn check_bytes(o: &[u8]) -> Result<(), OriginDefect> {
+    if bytes::visible_no_comma(o) {
+        return Ok(());
     }
     // The first offending byte names the defect.
     match o
         .iter()
         .find(|&&b| b == b',' || !(0x21..=0x7e).contains(&b))
     {
+        None => Ok(()),
         Some(b',') => Err(OriginDefect::List),
-        _ => Err(OriginDefect::NotVisibleAscii),
+        Some(_) => Err(OriginDefect::NotVisibleAscii),
     }
 }
 
@@ -112,28 +119,50 @@ pub(crate) fn origin_allowed<const N: usize>(
     origin: &[u8],
     extra: Option<DynOriginCheck<'_>>,
 ) -> bool {
-    origin_allowed_keyed(policy, origin, exact_key(origin), extra)
-}
-
-/// [`origin_allowed`], given the origin's key for exact patterns.
-#[inline]
-fn origin_allowed_keyed<const N: usize>(
-    policy: &Policy<'_, N>,
-    origin: &[u8],
-    key: u64,
-    extra: Option<DynOriginCheck<'_>>,
-) -> bool {
     if policy.config.any_origin {
         return !origin.is_empty();
     }
     policy
         .origins
-        .matches_keyed(policy.config.origins, origin, key)
-        || policy
-            .config
-            .origin_check
-            .is_some_and(|f| call_check(&f, origin))
+        .matches_keyed(policy.config.origins, origin, exact_key(origin))
+        || checks_allow(policy, origin, extra)
+}
+
+/// The policy's check, then the caller's.
+fn checks_allow<const N: usize>(
+    policy: &Policy<'_, N>,
+    origin: &[u8],
+    extra: Option<DynOriginCheck<'_>>,
+) -> bool {
+    policy
+        .config
+        .origin_check
+        .is_some_and(|f| call_check(&f, origin))
         || extra.is_some_and(|f| call_check(f, origin))
+}
+
+/// CONTRACT.md §4.1 for a policy that lists origins: the line checks,
+/// then the patterns, then the checks. An origin equal to an exact
+/// pattern is well-formed, so its bytes are only checked when it is not.
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+#[inline(always)]
+fn listed_origin<'r, const N: usize, L: Iterator<Item = &'r [u8]>>(
+    policy: &Policy<'_, N>,
+    first: &'r [u8],
+    rest: L,
+    extra: Option<DynOriginCheck<'_>>,
+) -> Result<AllowOrigin<'r>, Refusal<'r>> {
+    let o = one_origin(first, rest).map_err(Refusal::OriginMalformed)?;
+    let list = policy.config.origins;
+    if policy.origins.matches_exact(list, o, exact_key(o)) {
+        return Ok(AllowOrigin::Echo(o));
+    }
+    check_bytes(o).map_err(Refusal::OriginMalformed)?;
+    if policy.origins.matches_inexact(list, o) || checks_allow(policy, o, extra) {
+        Ok(AllowOrigin::Echo(o))
+    } else {
+        Err(Refusal::OriginNotAllowed(o))
+    }
 }
 
 /// Calls a caller's origin check. Without the `no-panic` feature this is a
@@ -212,19 +241,11 @@ where
         None => RequestKind::Actual,
     };
 
-    let origin = check_origin(first, origins);
-    let origin_result = match origin {
-        Ok(_) if any_origin => Ok(AllowOrigin::Any),
-        Ok((o, key)) => {
-            if origin_allowed_keyed(policy, o, key, options.origin_check) {
-                Ok(AllowOrigin::Echo(o))
-            } else {
-                Err(Refusal::OriginNotAllowed(o))
-            }
-        }
-        // A `"*"` policy answers `*` whatever the origin looks like.
-        Err(_) if any_origin => Ok(AllowOrigin::Any),
-        Err(defect) => Err(Refusal::OriginMalformed(defect)),
+    // A `"*"` policy answers `*` whatever the origin looks like.
+    let origin_result = if any_origin {
+        Ok(AllowOrigin::Any)
+    } else {
+        listed_origin(policy, first, origins, options.origin_check)
     };
     let credentials = policy.config.credentials;
 

@@ -402,25 +402,36 @@ impl<const N: usize> OriginIndex<N> {
         false
     }
 
-    /// Does a trimmed, visible-ASCII request origin match a pattern?
-    ///
-    /// One pass to split the origin, one backward pass over the host for
-    /// subdomain patterns; each candidate key costs one bucket chain.
-    /// `exact_h` is the origin's [`exact_key`].
+    /// Does a trimmed request origin equal an exact pattern? `key` is its
+    /// [`exact_key`]. Exact patterns are keyed by the whole origin, so this
+    /// is one hash pass and one comparison; an origin equal to a pattern is
+    /// well-formed, since patterns are.
     #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-    #[inline]
-    pub(crate) fn matches_keyed(&self, list: &[&str], origin: &[u8], exact_h: u64) -> bool {
-        // The fast path: exact patterns are keyed by the whole origin, so
-        // the common case is one hash pass and one comparison.
-        let exact = self.index.candidates(exact_h).any(|pos| {
+    #[inline(always)]
+    pub(crate) fn matches_exact(&self, list: &[&str], origin: &[u8], key: u64) -> bool {
+        self.index.candidates(key).any(|pos| {
             matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
                 && list
                     .get(pos)
                     .is_some_and(|e| bytes::eq_words(e.as_bytes(), origin, false))
-        });
-        if exact {
-            return true;
-        }
+        })
+    }
+
+    /// Does a trimmed, visible-ASCII request origin match a pattern?
+    /// `key` is its [`exact_key`].
+    #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+    #[inline]
+    pub(crate) fn matches_keyed(&self, list: &[&str], origin: &[u8], key: u64) -> bool {
+        self.matches_exact(list, origin, key) || self.matches_inexact(list, origin)
+    }
+
+    /// Does a trimmed, visible-ASCII request origin match `null` or a
+    /// wildcard pattern?
+    ///
+    /// One pass to split the origin, one backward pass over the host for
+    /// subdomain patterns; each candidate key costs one bucket chain.
+    #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+    pub(crate) fn matches_inexact(&self, list: &[&str], origin: &[u8]) -> bool {
         if origin == b"null" {
             return self.null;
         }
