@@ -310,6 +310,23 @@ pub(crate) const fn load(s: &[u8]) -> u64 {
     }
 }
 
+/// Up to seven bytes of `s` in a word, for comparing two values of the same
+/// length byte for byte (not [`load`]'s layout: no shift by the length).
+#[inline(always)]
+fn pack(s: &[u8]) -> u64 {
+    match (s.first_chunk::<4>(), s.last_chunk::<4>()) {
+        (Some(a), Some(b)) => {
+            u64::from(u32::from_le_bytes(*a)) | u64::from(u32::from_le_bytes(*b)) << 32
+        }
+        _ => match (s.first_chunk::<2>(), s.last_chunk::<2>()) {
+            (Some(a), Some(b)) => {
+                u64::from(u16::from_le_bytes(*a)) | u64::from(u16::from_le_bytes(*b)) << 16
+            }
+            _ => load(s),
+        },
+    }
+}
+
 /// The last eight bytes of `s` (which has at least eight) as a word.
 #[inline(always)]
 const fn load_last(s: &[u8]) -> u64 {
@@ -526,23 +543,24 @@ pub(crate) fn eq_words_with(
     if a.len() != b.len() {
         return false;
     }
-    let (mut x, mut y) = (a, b);
-    while let (Some((p, xs)), Some((q, ys))) =
-        (x.split_first_chunk::<8>(), y.split_first_chunk::<8>())
-    {
-        if fa(u64::from_le_bytes(*p)) != fb(u64::from_le_bytes(*q)) {
+    let n = a.len();
+    let mut i = 0;
+    while i + 8 <= n {
+        let (Some(p), Some(q)) = (a.get(i..i + 8), b.get(i..i + 8)) else {
+            return false;
+        };
+        let word = |c: &[u8]| u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+        if fa(word(p)) != fb(word(q)) {
             return false;
         }
-        x = xs;
-        y = ys;
+        i += 8;
     }
-    if x.is_empty() {
-        return true;
-    }
-    if a.len() >= 8 {
+    if i == n {
+        true
+    } else if n >= 8 {
         fa(load_last(a)) == fb(load_last(b))
     } else {
-        fa(load(x)) == fb(load(y))
+        fa(pack(a)) == fb(pack(b))
     }
 }
 

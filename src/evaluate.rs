@@ -4,7 +4,7 @@ use crate::bytes::{self, is_tchar_rt, is_token_rt, trim_ows};
 use crate::decision::{
     AllowOrigin, Decision, MethodDefect, OriginDefect, Refusal, RequestKind, vary,
 };
-use crate::header::first_refused;
+use crate::header::{Listed, first_refused};
 use crate::method;
 use crate::origin::exact_key;
 use crate::policy::Policy;
@@ -328,9 +328,11 @@ where
     // §4.3: every element of every ACRH line must be a token and allowed.
     // Fetch, "CORS-preflight fetch" step 7.5-7.6.
     let list = policy.config.headers;
-    if let Some(element) = first_refused(request.acrh.clone(), |e, short| {
-        policy.headers.allows(list, e.name, short)
-    }) {
+    let judge = Listed {
+        set: &policy.headers,
+        list,
+    };
+    if let Some(element) = first_refused(request.acrh.clone(), judge) {
         // Allowed names are tokens (see `HeaderSet::allows`): the token
         // check is needed only to say why a name is refused.
         let refusal = if is_token_rt(element.name) {

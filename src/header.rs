@@ -146,10 +146,14 @@ impl HeaderSet {
             }
         };
         // Same words and length: the same name but for case.
-        self.index.candidates(short.key()).any(|pos| {
-            self.words.get(pos) == Some(&short.words)
+        for pos in self.index.candidates(short.key()) {
+            if self.words.get(pos) == Some(&short.words)
                 && list.get(pos).is_some_and(|e| e.len() == short.len)
-        })
+            {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -185,6 +189,26 @@ fn element_at(line: &[u8], pos: usize) -> (&[u8], usize, usize) {
         name = init;
     }
     (name, start, pos + len + 1)
+}
+
+/// Decides which elements [`first_refused`] lets through.
+pub(crate) trait Judge<'r> {
+    /// Is `e` allowed? `short` is its [`Short`] form, when it was read that
+    /// way.
+    fn allows(&mut self, e: &Element<'r>, short: Option<Short>) -> bool;
+}
+
+/// A policy's request-header names, as a [`Judge`].
+pub(crate) struct Listed<'a, 's> {
+    pub(crate) set: &'a HeaderSet,
+    pub(crate) list: &'a [&'s str],
+}
+
+impl<'r> Judge<'r> for Listed<'_, '_> {
+    #[inline(always)]
+    fn allows(&mut self, e: &Element<'r>, short: Option<Short>) -> bool {
+        self.set.allows(self.list, e.name, short)
+    }
 }
 
 /// The element of `line` that starts at `pos` (`pos < line.len()`, not a
@@ -227,8 +251,9 @@ fn short_element(line: &[u8], pos: usize) -> Option<Short> {
 #[inline]
 pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
     lines: L,
-    mut allowed: impl FnMut(&Element<'r>, Option<Short>) -> bool,
+    mut judge: impl Judge<'r>,
 ) -> Option<Element<'r>> {
+    let mut allowed = |e: &Element<'r>, short| judge.allows(e, short);
     for (line_no, line) in lines.enumerate() {
         let mut pos = 0;
         while pos < line.len() {
@@ -283,17 +308,17 @@ mod tests {
     use std::vec::Vec;
 
     fn names(lines: &[&[u8]]) -> Vec<(std::string::String, usize, usize)> {
-        let mut all = Vec::new();
-        let refused = first_refused(lines.iter().copied(), |e, _| {
-            all.push((
-                std::string::String::from_utf8_lossy(e.name).into_owned(),
-                e.line,
-                e.start,
-            ));
-            true
-        });
-        assert_eq!(refused, None);
-        all
+        struct All(Vec<(std::string::String, usize, usize)>);
+        impl<'r> Judge<'r> for &mut All {
+            fn allows(&mut self, e: &Element<'r>, _: Option<Short>) -> bool {
+                let name = std::string::String::from_utf8_lossy(e.name).into_owned();
+                self.0.push((name, e.line, e.start));
+                true
+            }
+        }
+        let mut all = All(Vec::new());
+        assert_eq!(first_refused(lines.iter().copied(), &mut all), None);
+        all.0
     }
 
     #[test]

@@ -86,9 +86,12 @@ impl MethodSet {
         let n = m.len();
         if n <= 8 {
             let w = bytes::load(m);
-            self.index.candidates(bytes::key16(w, 0, n)).any(|pos| {
-                self.word.get(pos) == Some(&w) && list.get(pos).is_some_and(|e| e.len() == n)
-            })
+            for pos in self.index.candidates(bytes::key16(w, 0, n)) {
+                if self.word.get(pos) == Some(&w) && list.get(pos).is_some_and(|e| e.len() == n) {
+                    return true;
+                }
+            }
+            false
         } else {
             self.index.candidates(bytes::hash(m, false)).any(|pos| {
                 list.get(pos)

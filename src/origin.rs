@@ -409,12 +409,16 @@ impl<const N: usize> OriginIndex<N> {
     #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
     #[inline(always)]
     pub(crate) fn matches_exact(&self, list: &[&str], origin: &[u8], key: u64) -> bool {
-        self.index.candidates(key).any(|pos| {
-            matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
+        for pos in self.index.candidates(key) {
+            if matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
                 && list
                     .get(pos)
                     .is_some_and(|e| bytes::eq_words(e.as_bytes(), origin, false))
-        })
+            {
+                return true;
+            }
+        }
+        false
     }
 
     /// Does a trimmed, visible-ASCII request origin match a pattern?
