@@ -305,14 +305,17 @@ where
             let m = trim_ows(m);
             if m.is_empty() {
                 Err(Refusal::MethodMalformed(MethodDefect::Empty))
+            } else if method::is_safelisted(m) || policy.methods.contains(policy.config.methods, m)
+            {
+                // Safelisted and listed methods are tokens and not
+                // forbidden (the builder checks), so the checks below
+                // would pass: they are for the other methods.
+                Ok(m)
             } else if !m.iter().all(|&b| is_tchar_rt(b)) {
                 Err(Refusal::MethodMalformed(MethodDefect::NotAToken))
             } else if method::is_forbidden(m) {
                 Err(Refusal::MethodForbidden(m))
-            } else if method::is_safelisted(m)
-                || policy.methods.any
-                || policy.methods.contains(policy.config.methods, m)
-            {
+            } else if policy.methods.any {
                 Ok(m)
             } else {
                 Err(Refusal::MethodNotAllowed(m))
