@@ -231,7 +231,7 @@ where
     // ACRM is read only for OPTIONS, so adapters that look headers up
     // lazily pay nothing for it on other requests.
     let mut acrm = request.acrm.clone();
-    let acrm_first = if request.method() == b"OPTIONS" {
+    let acrm_first = if bytes::eq_words(request.method(), b"OPTIONS", false) {
         acrm.next()
     } else {
         None
@@ -280,23 +280,29 @@ where
         Err(refusal) => return Decision::refused(kind, refusal, Some(403), vary),
     };
     // What debug mode answers: the origin (and credentials) so far.
-    let partial = |refusal, methods, headers| Decision {
-        kind,
-        refusal: Some(refusal),
-        status: Some(if options.debug { 204 } else { 403 }),
-        allow_origin: if options.debug {
-            allow_origin
-        } else {
-            AllowOrigin::None
-        },
-        credentials: options.debug && credentials,
-        methods: if options.debug { methods } else { None },
-        headers: if options.debug { headers } else { None },
-        max_age: None,
-        expose: None,
-        private_network: false,
-        vary,
-    };
+    // (A macro rather than a closure: nothing is captured until a request
+    // is refused.)
+    macro_rules! partial {
+        ($refusal:expr, $methods:expr, $headers:expr $(,)?) => {
+            Decision {
+                kind,
+                refusal: Some($refusal),
+                status: Some(if options.debug { 204 } else { 403 }),
+                allow_origin: if options.debug {
+                    allow_origin
+                } else {
+                    AllowOrigin::None
+                },
+                credentials: options.debug && credentials,
+                methods: if options.debug { $methods } else { None },
+                headers: if options.debug { $headers } else { None },
+                max_age: None,
+                expose: None,
+                private_network: false,
+                vary,
+            }
+        };
+    }
 
     // §4.2: exactly one ACRM line holding one token.
     let method = match (acrm_first, acrm.next()) {
@@ -325,7 +331,7 @@ where
     };
     let method = match method {
         Ok(m) => m,
-        Err(refusal) => return partial(refusal, None, None),
+        Err(refusal) => return partial!(refusal, None, None),
     };
 
     // §4.3: every element of every ACRH line must be a token and allowed.
@@ -343,7 +349,7 @@ where
         } else {
             Refusal::HeaderMalformed(element.name)
         };
-        return partial(
+        return partial!(
             refusal,
             Some(method),
             Some((request.acrh.clone(), Some((element.line, element.start)))),

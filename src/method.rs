@@ -81,7 +81,7 @@ impl MethodSet {
     }
 
     /// Is the request method `m` (byte-exact) listed?
-    #[inline]
+    #[inline(always)]
     pub(crate) fn contains(&self, list: &[&str], m: &[u8]) -> bool {
         let n = m.len();
         if n <= 8 {
