@@ -72,7 +72,7 @@ pub fn evaluate<'p, 'r, const N: usize, L>(
 where
     L: Iterator<Item = &'r [u8]> + Clone,
 {
-    evaluate_with(policy, request, &Options::default())
+    decide(policy, request, &Options::default())
 }
 
 /// Checks the `Origin` lines (CONTRACT.md §4.1) as far as one is needed to
@@ -173,6 +173,9 @@ fn listed_origin<'r, const N: usize, L: Iterator<Item = &'r [u8]>>(
 fn call_check(check: &dyn Fn(&[u8]) -> bool, origin: &[u8]) -> bool {
     #[cfg(feature = "no-panic")]
     {
+        // Out of line, so that its abort-on-unwind landing pad stays in it
+        // and its callers are seen not to unwind.
+        #[inline(never)]
         extern "C" fn no_unwind(check: &&dyn Fn(&[u8]) -> bool, origin: &&[u8]) -> bool {
             check(origin)
         }
@@ -196,6 +199,21 @@ fn call_check(check: &dyn Fn(&[u8]) -> bool, origin: &[u8]) -> bool {
 /// ```
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 pub fn evaluate_with<'p, 'r, const N: usize, L>(
+    policy: &'p Policy<'_, N>,
+    request: &Request<'r, L>,
+    options: &Options<'_>,
+) -> Decision<'p, 'r, L>
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    decide(policy, request, options)
+}
+
+/// The body of [`evaluate`] and [`evaluate_with`], inlined into each, so
+/// that the no-panic proof of either sees all of it (a call between the
+/// two would be one the optimiser may not prove free of unwinding).
+#[inline(always)]
+fn decide<'p, 'r, const N: usize, L>(
     policy: &'p Policy<'_, N>,
     request: &Request<'r, L>,
     options: &Options<'_>,
