@@ -244,9 +244,9 @@ impl<'r> Judge<'r> for Listed<'_, '_> {
     }
 }
 
-/// The element of `line` that starts at `pos` (`pos < line.len()`) read in
-/// at most two words, when it is short (up to 16 bytes) and neither starts
-/// nor ends with a space or a tab, as most are.
+/// The element of `line` that starts at `pos` (`pos < line.len()`, neither
+/// a comma nor white space) read in at most two words, when it is short (up
+/// to 16 bytes) and does not end with a space or a tab, as most are.
 #[inline(always)]
 fn short_element(line: &[u8], pos: usize) -> Option<Short> {
     let left = line.len() - pos;
@@ -283,7 +283,7 @@ fn short_element(line: &[u8], pos: usize) -> Option<Short> {
     } else {
         (a >> (len.saturating_sub(1) * 8)) as u8
     };
-    if matches!(a as u8, b' ' | b'\t') || matches!(last, b' ' | b'\t') {
+    if matches!(last, b' ' | b'\t') {
         return None;
     }
     Some(Short { len, words: [a, b] })
@@ -303,22 +303,27 @@ pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
 ) -> Option<Element<'r>> {
     for (line_no, line) in lines.enumerate() {
         let mut pos = 0;
-        while pos < line.len() {
+        while let Some(&first) = line.get(pos) {
+            // Empty elements and leading white space are skipped here, each
+            // byte once.
+            if first == b',' {
+                pos += 1;
+                continue;
+            }
+            if matches!(first, b' ' | b'\t') {
+                while let Some(b' ' | b'\t') = line.get(pos) {
+                    pos += 1;
+                }
+                continue;
+            }
             let (element, short, next) = match short_element(line, pos) {
                 Some(short) => {
-                    if short.len == 0 || judge.allows_short(short) == Some(true) {
+                    if judge.allows_short(short) == Some(true) {
                         pos += short.len + 1;
                         continue;
                     }
                     let name = line.get(pos..pos + short.len).unwrap_or(&[]);
                     (name, Some(short), pos + short.len + 1)
-                }
-                // Leading white space is trimmed here, each byte once.
-                None if matches!(line.get(pos), Some(b' ' | b'\t')) => {
-                    while let Some(b' ' | b'\t') = line.get(pos) {
-                        pos += 1;
-                    }
-                    continue;
                 }
                 None => {
                     let (name, start, next) = element_at(line, pos);
