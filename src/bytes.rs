@@ -358,10 +358,10 @@ pub(crate) const fn fold(w: u64) -> u64 {
 
 /// The high bit of every byte of `w` that is not visible ASCII (0x21 to
 /// 0x7e) or is a comma: what an `Origin` value may not hold.
-#[inline(always)]
 ///
 /// Commas are found with [`first_zero_byte`]: its false positives only
 /// ever follow a real comma, so whether any byte is flagged is exact.
+#[inline(always)]
 pub(crate) const fn not_visible_or_comma(w: u64) -> u64 {
     let low7 = w & !HI;
     // High bit set where the low seven bits are >= 0x21, then >= 0x7f; no
@@ -622,6 +622,12 @@ mod tests {
                 let n = (len - pos).min(8);
                 expect[..n].copy_from_slice(&s[pos..pos + n]);
                 assert_eq!(load_at(s, pos), u64::from_le_bytes(expect), "{s:?} {pos}");
+            }
+            let first = load(s);
+            let comma = s.iter().take(8).position(|&b| b == b',');
+            assert_eq!(comma_in(first), comma, "{s:?}");
+            if let Some(k) = comma {
+                assert_eq!(low_bytes(first, k), load(&s[..k]), "{s:?}");
             }
             let upper = s.to_ascii_uppercase();
             assert!(eq_words(s, &upper, true));
