@@ -528,7 +528,7 @@ pub(crate) fn eq_words(a: &[u8], b: &[u8], folded: bool) -> bool {
 /// upper-case letter: a word of `a` is folded only when it differs.
 #[inline(always)]
 pub(crate) fn eq_ignore_case_lower(a: &[u8], lower: &[u8]) -> bool {
-    eq_words_with(a, lower, |w| w, |w| w) || eq_words(a, lower, true)
+    eq_words_with(a, lower, |w| w, |w| w) || eq_words_with(a, lower, fold, |w| w)
 }
 
 /// Equality of `a` and `b` read eight bytes a step, each word of `a`
@@ -640,6 +640,12 @@ mod tests {
                 let t = &t[..len];
                 assert_eq!(
                     eq_words(s, t, true),
+                    s.eq_ignore_ascii_case(t),
+                    "{s:?} {t:?}"
+                );
+                let lower = s.to_ascii_lowercase();
+                assert_eq!(
+                    eq_ignore_case_lower(t, &lower),
                     s.eq_ignore_ascii_case(t),
                     "{s:?} {t:?}"
                 );
