@@ -1,9 +1,11 @@
 //! Instruction counts, which a noisy machine cannot disturb: `evaluate` on
 //! a 3-origin and a 1,000-origin policy (a cross-check of the `origins`
-//! group of benches/evaluate.rs), and every library of the side-by-side
-//! comparison (benches/adapters.rs) on its two requests, with one more
-//! row: `floor` (writing the required headers the cheapest way we know and
-//! deciding nothing, what the response header map alone costs).
+//! group of benches/evaluate.rs), `evaluate_with` with options known only
+//! at run time (`*_with_options`, how the adapters call it), and every
+//! library of the side-by-side comparison (benches/adapters.rs) on its two
+//! requests, with one more row: `floor` (writing the required headers the
+//! cheapest way we know and deciding nothing, what the response header map
+//! alone costs).
 //!
 //! Each case runs in its own `#[inline(never)]` function, [`RUNS`] times
 //! (core) or [`ADAPTER_RUNS`] times (adapters, on requests built
@@ -18,7 +20,7 @@ use std::hint::black_box;
 
 use actix_web::{App, test, web};
 use common::{Req, TowerRequest, TowerResponse};
-use cors_policy::{Policy, PolicyBuilder, Request, RequestKind, evaluate};
+use cors_policy::{Options, Policy, PolicyBuilder, Request, RequestKind, evaluate, evaluate_with};
 use tower::Layer as _;
 
 /// Calls per case.
@@ -81,6 +83,31 @@ macro_rules! case {
         }
     };
 }
+
+/// [`run`] through `evaluate_with` and options unknown at compile time, as
+/// the adapters call the core.
+fn run_with<const N: usize>(policy: &Policy<'_, N>, method: &[u8], pairs: &Pairs) -> usize {
+    let request = Request::from_pairs(method, pairs);
+    let options = Options::default();
+    let mut allowed = 0;
+    for _ in 0..RUNS {
+        let d = evaluate_with(black_box(policy), black_box(&request), black_box(&options));
+        allowed += usize::from(black_box(d.is_allowed()));
+    }
+    allowed
+}
+
+macro_rules! case_with {
+    ($name:ident, $n:literal, $tag:literal) => {
+        #[inline(never)]
+        fn $name(policy: &Policy<'_, $n>, method: &[u8], pairs: &Pairs) -> usize {
+            run_with(policy, method, pairs) + black_box($tag) - $tag
+        }
+    };
+}
+
+case_with!(case_3_hit_with_options, 64, 7);
+case_with!(case_3_preflight_with_options, 64, 8);
 
 case!(case_3_hit, 64, 1);
 case!(case_1000_hit, 1024, 2);
@@ -363,6 +390,16 @@ fn main() {
         (
             "1000 preflight",
             case_1000_preflight(&thousand, b"OPTIONS", PREFLIGHT),
+            RUNS,
+        ),
+        (
+            "3 hit, evaluate_with",
+            case_3_hit_with_options(&three, b"GET", HIT),
+            RUNS,
+        ),
+        (
+            "3 preflight, evaluate_with",
+            case_3_preflight_with_options(&three, b"OPTIONS", PREFLIGHT),
             RUNS,
         ),
     ];

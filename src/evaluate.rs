@@ -1,11 +1,12 @@
 //! `evaluate`: classification, then the checks of CONTRACT.md §4 in order.
 
-use crate::bytes::{is_tchar_rt, trim_ows};
+use crate::bytes::{self, is_tchar_rt, is_token_rt, trim_ows};
 use crate::decision::{
     AllowOrigin, Decision, MethodDefect, OriginDefect, Refusal, RequestKind, vary,
 };
-use crate::header::Elements;
+use crate::header::{Listed, first_refused};
 use crate::method;
+use crate::origin::exact_key;
 use crate::policy::Policy;
 use crate::request::Request;
 
@@ -71,14 +72,15 @@ pub fn evaluate<'p, 'r, const N: usize, L>(
 where
     L: Iterator<Item = &'r [u8]> + Clone,
 {
-    evaluate_with(policy, request, &Options::default())
+    decide(policy, request, &Options::default())
 }
 
-/// Checks one `Origin` line (CONTRACT.md §4.1): trimmed, then visible ASCII
-/// without commas. Returns the trimmed value.
+/// Checks the `Origin` lines (CONTRACT.md §4.1) as far as one is needed to
+/// look the origin up: one line, not empty once trimmed. Returns the
+/// trimmed value.
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-#[inline]
-fn check_origin<'r, L: Iterator<Item = &'r [u8]>>(
+#[inline(always)]
+fn one_origin<'r, L: Iterator<Item = &'r [u8]>>(
     first: &'r [u8],
     mut rest: L,
 ) -> Result<&'r [u8], OriginDefect> {
@@ -90,17 +92,24 @@ fn check_origin<'r, L: Iterator<Item = &'r [u8]>>(
     if o.is_empty() {
         return Err(OriginDefect::Empty);
     }
-    // One branch per byte in the common case: visible ASCII but a comma.
-    if o.iter().all(|&b| b != b',' && (0x21..=0x7e).contains(&b)) {
-        return Ok(o);
+    Ok(o)
+}
+
+/// The rest of CONTRACT.md §4.1 for a trimmed, non-empty origin: visible
+/// ASCII without commas.
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+fn check_bytes(o: &[u8]) -> Result<(), OriginDefect> {
+    if bytes::visible_no_comma(o) {
+        return Ok(());
     }
     // The first offending byte names the defect.
     match o
         .iter()
         .find(|&&b| b == b',' || !(0x21..=0x7e).contains(&b))
     {
+        None => Ok(()),
         Some(b',') => Err(OriginDefect::List),
-        _ => Err(OriginDefect::NotVisibleAscii),
+        Some(_) => Err(OriginDefect::NotVisibleAscii),
     }
 }
 
@@ -113,12 +122,47 @@ pub(crate) fn origin_allowed<const N: usize>(
     if policy.config.any_origin {
         return !origin.is_empty();
     }
-    policy.origins.matches(policy.config.origins, origin)
-        || policy
-            .config
-            .origin_check
-            .is_some_and(|f| call_check(&f, origin))
+    policy
+        .origins
+        .matches_keyed(policy.config.origins, origin, exact_key(origin))
+        || checks_allow(policy, origin, extra)
+}
+
+/// The policy's check, then the caller's.
+fn checks_allow<const N: usize>(
+    policy: &Policy<'_, N>,
+    origin: &[u8],
+    extra: Option<DynOriginCheck<'_>>,
+) -> bool {
+    policy
+        .config
+        .origin_check
+        .is_some_and(|f| call_check(&f, origin))
         || extra.is_some_and(|f| call_check(f, origin))
+}
+
+/// CONTRACT.md §4.1 for a policy that lists origins: the line checks,
+/// then the patterns, then the checks. An origin equal to an exact
+/// pattern is well-formed, so its bytes are only checked when it is not.
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+#[inline(always)]
+fn listed_origin<'r, const N: usize, L: Iterator<Item = &'r [u8]>>(
+    policy: &Policy<'_, N>,
+    first: &'r [u8],
+    rest: L,
+    extra: Option<DynOriginCheck<'_>>,
+) -> Result<AllowOrigin<'r>, Refusal<'r>> {
+    let o = one_origin(first, rest).map_err(Refusal::OriginMalformed)?;
+    let list = policy.config.origins;
+    if policy.origins.matches_exact(list, o, exact_key(o)) {
+        return Ok(AllowOrigin::Echo(o));
+    }
+    check_bytes(o).map_err(Refusal::OriginMalformed)?;
+    if policy.origins.matches_inexact(list, o) || checks_allow(policy, o, extra) {
+        Ok(AllowOrigin::Echo(o))
+    } else {
+        Err(Refusal::OriginNotAllowed(o))
+    }
 }
 
 /// Calls a caller's origin check. Without the `no-panic` feature this is a
@@ -129,6 +173,9 @@ pub(crate) fn origin_allowed<const N: usize>(
 fn call_check(check: &dyn Fn(&[u8]) -> bool, origin: &[u8]) -> bool {
     #[cfg(feature = "no-panic")]
     {
+        // Out of line, so that its abort-on-unwind landing pad stays in it
+        // and its callers are seen not to unwind.
+        #[inline(never)]
         extern "C" fn no_unwind(check: &&dyn Fn(&[u8]) -> bool, origin: &&[u8]) -> bool {
             check(origin)
         }
@@ -152,6 +199,21 @@ fn call_check(check: &dyn Fn(&[u8]) -> bool, origin: &[u8]) -> bool {
 /// ```
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 pub fn evaluate_with<'p, 'r, const N: usize, L>(
+    policy: &'p Policy<'_, N>,
+    request: &Request<'r, L>,
+    options: &Options<'_>,
+) -> Decision<'p, 'r, L>
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    decide(policy, request, options)
+}
+
+/// The body of [`evaluate`] and [`evaluate_with`], inlined into each, so
+/// that the no-panic proof of either sees all of it (a call between the
+/// two would be one the optimiser may not prove free of unwinding).
+#[inline(always)]
+fn decide<'p, 'r, const N: usize, L>(
     policy: &'p Policy<'_, N>,
     request: &Request<'r, L>,
     options: &Options<'_>,
@@ -187,7 +249,7 @@ where
     // ACRM is read only for OPTIONS, so adapters that look headers up
     // lazily pay nothing for it on other requests.
     let mut acrm = request.acrm.clone();
-    let acrm_first = if request.method() == b"OPTIONS" {
+    let acrm_first = if bytes::eq_words(request.method(), b"OPTIONS", false) {
         acrm.next()
     } else {
         None
@@ -197,19 +259,11 @@ where
         None => RequestKind::Actual,
     };
 
-    let origin = check_origin(first, origins);
-    let origin_result = match origin {
-        Ok(_) if any_origin => Ok(AllowOrigin::Any),
-        Ok(o) => {
-            if origin_allowed(policy, o, options.origin_check) {
-                Ok(AllowOrigin::Echo(o))
-            } else {
-                Err(Refusal::OriginNotAllowed(o))
-            }
-        }
-        // A `"*"` policy answers `*` whatever the origin looks like.
-        Err(_) if any_origin => Ok(AllowOrigin::Any),
-        Err(defect) => Err(Refusal::OriginMalformed(defect)),
+    // A `"*"` policy answers `*` whatever the origin looks like.
+    let origin_result = if any_origin {
+        Ok(AllowOrigin::Any)
+    } else {
+        listed_origin(policy, first, origins, options.origin_check)
     };
     let credentials = policy.config.credentials;
 
@@ -244,23 +298,29 @@ where
         Err(refusal) => return Decision::refused(kind, refusal, Some(403), vary),
     };
     // What debug mode answers: the origin (and credentials) so far.
-    let partial = |refusal, methods, headers| Decision {
-        kind,
-        refusal: Some(refusal),
-        status: Some(if options.debug { 204 } else { 403 }),
-        allow_origin: if options.debug {
-            allow_origin
-        } else {
-            AllowOrigin::None
-        },
-        credentials: options.debug && credentials,
-        methods: if options.debug { methods } else { None },
-        headers: if options.debug { headers } else { None },
-        max_age: None,
-        expose: None,
-        private_network: false,
-        vary,
-    };
+    // (A macro rather than a closure: nothing is captured until a request
+    // is refused.)
+    macro_rules! partial {
+        ($refusal:expr, $methods:expr, $headers:expr $(,)?) => {
+            Decision {
+                kind,
+                refusal: Some($refusal),
+                status: Some(if options.debug { 204 } else { 403 }),
+                allow_origin: if options.debug {
+                    allow_origin
+                } else {
+                    AllowOrigin::None
+                },
+                credentials: options.debug && credentials,
+                methods: if options.debug { $methods } else { None },
+                headers: if options.debug { $headers } else { None },
+                max_age: None,
+                expose: None,
+                private_network: false,
+                vary,
+            }
+        };
+    }
 
     // §4.2: exactly one ACRM line holding one token.
     let method = match (acrm_first, acrm.next()) {
@@ -269,14 +329,17 @@ where
             let m = trim_ows(m);
             if m.is_empty() {
                 Err(Refusal::MethodMalformed(MethodDefect::Empty))
+            } else if method::is_safelisted(m) || policy.methods.contains(policy.config.methods, m)
+            {
+                // Safelisted and listed methods are tokens and not
+                // forbidden (the builder checks), so the checks below
+                // would pass: they are for the other methods.
+                Ok(m)
             } else if !m.iter().all(|&b| is_tchar_rt(b)) {
                 Err(Refusal::MethodMalformed(MethodDefect::NotAToken))
             } else if method::is_forbidden(m) {
                 Err(Refusal::MethodForbidden(m))
-            } else if method::is_safelisted(m)
-                || policy.methods.any
-                || policy.methods.contains(policy.config.methods, m)
-            {
+            } else if policy.methods.any {
                 Ok(m)
             } else {
                 Err(Refusal::MethodNotAllowed(m))
@@ -286,21 +349,25 @@ where
     };
     let method = match method {
         Ok(m) => m,
-        Err(refusal) => return partial(refusal, None, None),
+        Err(refusal) => return partial!(refusal, None, None),
     };
 
     // §4.3: every element of every ACRH line must be a token and allowed.
     // Fetch, "CORS-preflight fetch" step 7.5-7.6.
     let list = policy.config.headers;
-    for element in Elements::new(request.acrh.clone()) {
-        let refusal = if !element.token {
-            Refusal::HeaderMalformed(element.name)
-        } else if policy.headers.allows(list, element.name, element.hash) {
-            continue;
-        } else {
+    let judge = Listed {
+        set: &policy.headers,
+        list,
+    };
+    if let Some(element) = first_refused(request.acrh.clone(), judge) {
+        // Allowed names are tokens (see `HeaderSet::allows`): the token
+        // check is needed only to say why a name is refused.
+        let refusal = if is_token_rt(element.name) {
             Refusal::HeaderNotAllowed(element.name)
+        } else {
+            Refusal::HeaderMalformed(element.name)
         };
-        return partial(
+        return partial!(
             refusal,
             Some(method),
             Some((request.acrh.clone(), Some((element.line, element.start)))),

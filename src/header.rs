@@ -1,7 +1,7 @@
 //! Request-header names: the policy's list, the forbidden names, and the
 //! bounded parsing of `Access-Control-Request-Headers`.
 
-use crate::bytes::{self, FNV_START, eq, eq_ignore_case, fnv, fnv_step, starts_with_ignore_case};
+use crate::bytes::{self, eq, eq_ignore_case, starts_with_ignore_case};
 use crate::index::Index;
 
 /// The most request-header names a policy may list. Real APIs allow a
@@ -56,14 +56,56 @@ pub(crate) const fn is_forbidden(name: &[u8]) -> bool {
 #[derive(Clone, Copy)]
 pub(crate) struct HeaderSet {
     index: Index<MAX_ALLOWED_HEADERS>,
+    /// The folded [`bytes::split16`] words of each listed name of at most
+    /// 16 bytes (most are), compared with a request's name without reading
+    /// the list.
+    words: [[u64; 2]; MAX_ALLOWED_HEADERS],
     /// `*` is listed: any name but `authorization`.
     pub(crate) any: bool,
+}
+
+/// A name of at most 16 bytes as the index reads it: its length and its
+/// [`bytes::split16`] words, as the request spells them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Short {
+    len: usize,
+    words: [u64; 2],
+}
+
+impl Short {
+    #[inline(always)]
+    const fn of(name: &[u8]) -> Self {
+        let (a, b) = bytes::split16(name);
+        Short {
+            len: name.len(),
+            words: [a, b],
+        }
+    }
+
+    /// The words with ASCII letters lower-cased.
+    #[inline(always)]
+    const fn folded(&self) -> [u64; 2] {
+        let [a, b] = self.words;
+        [bytes::fold(a), bytes::fold(b)]
+    }
+
+    /// The index key: the same for names equal but for case. Setting bit
+    /// 0x20 of every byte maps each letter to its lower case (and a few
+    /// other bytes together, which the comparison that follows tells
+    /// apart): cheaper than folding.
+    #[inline(always)]
+    const fn key(&self) -> u64 {
+        let [a, b] = self.words;
+        const CASE: u64 = 0x2020_2020_2020_2020;
+        bytes::key16(a | CASE, b | CASE, self.len)
+    }
 }
 
 impl HeaderSet {
     pub(crate) const fn build(list: &[&str]) -> Self {
         let mut set = HeaderSet {
             index: Index::new(),
+            words: [[0; 2]; MAX_ALLOWED_HEADERS],
             any: false,
         };
         let mut i = 0;
@@ -72,8 +114,12 @@ impl HeaderSet {
                 let name = name.as_bytes();
                 if eq(name, b"*") {
                     set.any = true;
+                } else if name.len() <= 16 {
+                    let short = Short::of(name);
+                    set.index.insert(i, short.key());
+                    bytes::set(&mut set.words, i, short.folded());
                 } else {
-                    set.index.insert(i, fnv(FNV_START, name, true));
+                    set.index.insert(i, bytes::hash(name, true));
                 }
             }
             i += 1;
@@ -81,19 +127,48 @@ impl HeaderSet {
         set
     }
 
-    /// Fetch, "CORS-preflight fetch" step 7.3-7.5: is a requested name,
-    /// whose case-folded hash is `hash`, allowed? `*` covers every name
-    /// except `authorization`, which must be listed by name (Fetch, "CORS
-    /// non-wildcard request-header name").
-    #[inline]
-    pub(crate) fn allows(&self, list: &[&str], name: &[u8], hash: u64) -> bool {
-        if self.any && !name.eq_ignore_ascii_case(b"authorization") {
-            return true;
+    /// Fetch, "CORS-preflight fetch" step 7.3-7.5: is a requested name
+    /// allowed? `*` covers every token except `authorization`, which must
+    /// be listed by name (Fetch, "CORS non-wildcard request-header name").
+    /// `short` is the name read by [`short_element`], if it was.
+    ///
+    /// A name allowed here is a token: listed names are tokens (the builder
+    /// checks), and a name equal to one but for the case of ASCII letters is
+    /// one too. So the token check of the name is only needed for `*`, or
+    /// once refused, to tell a malformed name from a refused one.
+    #[inline(always)]
+    pub(crate) fn allows(&self, list: &[&str], name: &[u8], short: Option<Short>) -> bool {
+        if self.any && !bytes::eq_words(name, b"authorization", true) {
+            return bytes::is_token_rt(name);
         }
-        self.index.candidates(hash).any(|pos| {
-            list.get(pos)
-                .is_some_and(|e| bytes::eq_tokens_ignore_case(e.as_bytes(), name))
-        })
+        let short = match short {
+            Some(s) => s,
+            None if name.len() <= 16 => Short::of(name),
+            None => {
+                return self.index.candidates(bytes::hash(name, true)).any(|pos| {
+                    list.get(pos)
+                        .is_some_and(|e| bytes::eq_words(e.as_bytes(), name, true))
+                });
+            }
+        };
+        self.allows_short(list, short)
+    }
+
+    /// [`allows`](Self::allows) for a name read as `short`, when `*` is not
+    /// listed.
+    #[inline(always)]
+    pub(crate) fn allows_short(&self, list: &[&str], short: Short) -> bool {
+        // Same folded words and length: the same name but for case.
+        // Browsers send lower-case names, which need no folding.
+        for pos in self.index.candidates(short.key()) {
+            if let Some(listed) = self.words.get(pos)
+                && (*listed == short.words || folded_equal(listed, short))
+                && list.get(pos).is_some_and(|e| e.len() == short.len)
+            {
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -106,86 +181,174 @@ pub(crate) struct Element<'r> {
     pub(crate) line: usize,
     /// Offset of its first byte in the untrimmed line.
     pub(crate) start: usize,
-    /// Is it a token (RFC 9110 §5.6.2)?
-    pub(crate) token: bool,
-    /// Its case-folded hash, as [`HeaderSet`] indexes names (meaningful
-    /// only for tokens).
-    pub(crate) hash: u64,
 }
 
-/// Splits every field line on commas, trims spaces and tabs around each
-/// element and skips empty ones (CONTRACT.md §4.3; RFC 9110 §5.6.1).
+/// The element of `line` that starts at `pos` (`pos < line.len()`): the
+/// element trimmed of spaces and tabs (possibly empty), the offset of its
+/// first byte, and where the next one starts (past the comma).
 ///
-/// One fused pass finds the comma, trims, checks the token bytes and hashes
-/// the lower-cased name: each byte is looked at once and nothing is
-/// stored, so the work is linear in the bytes of the lines, whatever they
-/// hold.
-pub(crate) struct Elements<'r, L> {
-    lines: L,
-    line: &'r [u8],
-    line_no: usize,
-    pos: usize,
-    started: bool,
+/// The comma is found eight bytes a step and only the ends of the element
+/// are trimmed byte by byte; nothing is stored, so splitting a line is
+/// linear in its bytes, whatever they hold (CONTRACT.md §5).
+#[inline(always)]
+fn element_at(line: &[u8], pos: usize) -> (&[u8], usize, usize) {
+    let rest = line.get(pos..).unwrap_or(&[]);
+    let len = bytes::find_or_len(rest, b',');
+    let raw = rest.get(..len).unwrap_or(&[]);
+    let mut name = raw;
+    while let [b' ' | b'\t', tail @ ..] = name {
+        name = tail;
+    }
+    let start = pos + (raw.len() - name.len());
+    while let [init @ .., b' ' | b'\t'] = name {
+        name = init;
+    }
+    (name, start, pos + len + 1)
 }
 
-impl<'r, L: Iterator<Item = &'r [u8]>> Elements<'r, L> {
-    pub(crate) fn new(lines: L) -> Self {
-        Elements {
-            lines,
-            line: &[],
-            line_no: 0,
-            pos: 0,
-            started: false,
-        }
+/// Are the folded words of `short` the `listed` ones? Out of line: only a
+/// name not in lower case needs it.
+#[cold]
+#[inline(never)]
+fn folded_equal(listed: &[u64; 2], short: Short) -> bool {
+    *listed == short.folded()
+}
+
+/// Decides which elements [`first_refused`] lets through.
+pub(crate) trait Judge<'r> {
+    /// Is `e` allowed? `short` is its [`Short`] form, when it was read that
+    /// way.
+    fn allows(&mut self, e: &Element<'r>, short: Option<Short>) -> bool;
+
+    /// Is the element read as `short` allowed, if that alone decides?
+    fn allows_short(&mut self, _short: Short) -> Option<bool> {
+        None
     }
 }
 
-impl<'r, L: Iterator<Item = &'r [u8]>> Iterator for Elements<'r, L> {
-    type Item = Element<'r>;
+/// A policy's request-header names, as a [`Judge`].
+pub(crate) struct Listed<'a, 's> {
+    pub(crate) set: &'a HeaderSet,
+    pub(crate) list: &'a [&'s str],
+}
 
-    #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-    fn next(&mut self) -> Option<Element<'r>> {
-        loop {
-            if self.pos >= self.line.len() {
-                self.line = self.lines.next()?;
-                if self.started {
-                    self.line_no += 1;
+impl<'r> Judge<'r> for Listed<'_, '_> {
+    #[inline(always)]
+    fn allows(&mut self, e: &Element<'r>, short: Option<Short>) -> bool {
+        self.set.allows(self.list, e.name, short)
+    }
+
+    #[inline(always)]
+    fn allows_short(&mut self, short: Short) -> Option<bool> {
+        (!self.set.any).then(|| self.set.allows_short(self.list, short))
+    }
+}
+
+/// The element of `line` that starts at `pos` (`pos < line.len()`, neither
+/// a comma nor white space) read in at most two words, when it is short (up
+/// to 16 bytes) and does not end with a space or a tab, as most are.
+#[inline(always)]
+fn short_element(line: &[u8], pos: usize) -> Option<Short> {
+    let left = line.len() - pos;
+    let (len, a, b) = if let Some(c) = line.get(pos..).and_then(|r| r.first_chunk::<16>()) {
+        // Sixteen bytes at hand: two plain loads.
+        let (a, b) = c.split_at(8);
+        let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        let (a, b) = (word(a), word(b));
+        if let Some(k) = bytes::comma_in(a) {
+            (k, bytes::low_bytes(a, k), 0)
+        } else if let Some(k) = bytes::comma_in(b) {
+            (8 + k, a, bytes::low_bytes(b, k))
+        } else if matches!(line.get(pos + 16), None | Some(b',')) {
+            (16, a, b)
+        } else {
+            return None;
+        }
+    } else {
+        let a = bytes::load_at(line, pos);
+        if let Some(k) = bytes::comma_in(a) {
+            (k, bytes::low_bytes(a, k), 0)
+        } else if left <= 8 {
+            (left, a, 0)
+        } else {
+            let b = bytes::load_at(line, pos + 8);
+            match bytes::comma_in(b) {
+                Some(k) => (8 + k, a, bytes::low_bytes(b, k)),
+                None => (left, a, b),
+            }
+        }
+    };
+    let last = if len > 8 {
+        (b >> ((len - 9) * 8)) as u8
+    } else {
+        (a >> (len.saturating_sub(1) * 8)) as u8
+    };
+    if matches!(last, b' ' | b'\t') {
+        return None;
+    }
+    Some(Short { len, words: [a, b] })
+}
+
+/// The first element of the field lines `lines` that `judge` refuses.
+///
+/// Every line is split on commas, each element trimmed of spaces and tabs,
+/// and empty ones skipped (CONTRACT.md §4.3; RFC 9110 §5.6.1).
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+#[inline]
+pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
+    lines: L,
+    mut judge: impl Judge<'r>,
+) -> Option<Element<'r>> {
+    for (line_no, line) in lines.enumerate() {
+        let mut pos = 0;
+        while let Some(&first) = line.get(pos) {
+            // Empty elements and leading white space are skipped here, each
+            // byte once.
+            if first == b',' {
+                pos += 1;
+                continue;
+            }
+            if matches!(first, b' ' | b'\t') {
+                while let Some(b' ' | b'\t') = line.get(pos) {
+                    pos += 1;
                 }
-                self.started = true;
-                self.pos = 0;
-                if self.line.is_empty() {
+                continue;
+            }
+            let (element, short, next) = match short_element(line, pos) {
+                Some(short) => {
+                    if judge.allows_short(short) == Some(true) {
+                        pos += short.len + 1;
+                        continue;
+                    }
+                    let name = line.get(pos..pos + short.len).unwrap_or(&[]);
+                    (name, Some(short), pos + short.len + 1)
+                }
+                None => {
+                    let (name, start, next) = element_at(line, pos);
+                    let element = Element {
+                        name,
+                        line: line_no,
+                        start,
+                    };
+                    if !name.is_empty() && !judge.allows(&element, None) {
+                        return Some(element);
+                    }
+                    pos = next;
                     continue;
                 }
-            }
-            let line = self.line;
-            let rest = line.get(self.pos..).unwrap_or(&[]);
-            let len = rest.iter().position(|&b| b == b',').unwrap_or(rest.len());
-            let raw = rest.get(..len).unwrap_or(&[]);
-            let lead = raw.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
-            let name = bytes::trim_ows(raw);
-            let start = self.pos + lead;
-            // Step past the comma too.
-            self.pos += len + 1;
-            // One pass over the name: token bytes (white space inside is
-            // not one) and the hash of its lower-cased form.
-            let mut token = true;
-            let mut hash = FNV_START;
-            for &b in name {
-                let lower = bytes::lower_tchar(b);
-                token &= lower != 0;
-                hash = fnv_step(hash, lower);
-            }
-            if !name.is_empty() {
-                return Some(Element {
-                    name,
-                    line: self.line_no,
-                    start,
-                    token,
-                    hash,
-                });
+            };
+            let e = Element {
+                name: element,
+                line: line_no,
+                start: pos,
+            };
+            pos = next;
+            if !e.name.is_empty() && !judge.allows(&e, short) {
+                return Some(e);
             }
         }
     }
+    None
 }
 
 /// Does a field line name at least one header (a non-empty element)?
@@ -201,15 +364,17 @@ mod tests {
     use std::vec::Vec;
 
     fn names(lines: &[&[u8]]) -> Vec<(std::string::String, usize, usize)> {
-        Elements::new(lines.iter().copied())
-            .map(|e| {
-                (
-                    std::string::String::from_utf8_lossy(e.name).into_owned(),
-                    e.line,
-                    e.start,
-                )
-            })
-            .collect()
+        struct All(Vec<(std::string::String, usize, usize)>);
+        impl<'r> Judge<'r> for &mut All {
+            fn allows(&mut self, e: &Element<'r>, _: Option<Short>) -> bool {
+                let name = std::string::String::from_utf8_lossy(e.name).into_owned();
+                self.0.push((name, e.line, e.start));
+                true
+            }
+        }
+        let mut all = All(Vec::new());
+        assert_eq!(first_refused(lines.iter().copied(), &mut all), None);
+        all.0
     }
 
     #[test]
@@ -221,6 +386,96 @@ mod tests {
         assert!(names(&[b",,,", b" "]).is_empty());
         assert!(!names_something(b" , ,"));
         assert!(names_something(b" ,x"));
+    }
+
+    /// The first refused element as the contract states it: split on
+    /// commas, trim spaces and tabs, skip empty elements, compare names
+    /// ignoring ASCII case.
+    fn naive_first_refused(lines: &[&[u8]], list: &[&str]) -> Option<(Vec<u8>, usize, usize)> {
+        for (no, line) in lines.iter().enumerate() {
+            let mut start = 0;
+            for raw in line.split(|&b| b == b',') {
+                let lead = raw.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+                let name = crate::bytes::trim_ows(raw);
+                let listed = list.iter().any(|e| e.as_bytes().eq_ignore_ascii_case(name));
+                if !name.is_empty() && !listed {
+                    return Some((name.to_vec(), no, start + lead));
+                }
+                start += raw.len() + 1;
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn two_word_reads_agree_with_the_contract() {
+        // Names around the 8- and 16-byte boundaries, in both cases, with
+        // look-alikes that differ in one byte or only past a boundary.
+        let list = [
+            "x",
+            "content-type",
+            "X-Custom-Header",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghijklmnop",
+            "abcdefghijklmnopq",
+            "a^b",
+            "authorization",
+        ];
+        let set = HeaderSet::build(&list);
+        let names: Vec<&[u8]> = std::vec![
+            b"x",
+            b"X",
+            b"y",
+            b"content-type",
+            b"CONTENT-TYPE",
+            b"content-typ",
+            b"content-typee",
+            b"x-custom-header",
+            b"x-custom-headeR",
+            b"x-custom-headers",
+            b"abcdefgh",
+            b"ABCDEFGH",
+            b"abcdefgH",
+            b"abcdefg",
+            b"abcdefghi",
+            b"abcdefghj",
+            b"abcdefghijklmnop",
+            b"abcdefghijklmnoP",
+            b"abcdefghijklmno",
+            b"abcdefghijklmnopq",
+            b"abcdefghijklmnopQ",
+            b"abcdefghijklmnopr",
+            b"a^b",
+            b"a~b",
+            b"A^B",
+            b"a\x00b",
+            b"x\x00",
+            b"caf\xc3\xa9",
+            b"authorization",
+            b"AUTHORIZATION",
+        ];
+        let seps: [&[u8]; 5] = [b",", b", ", b" ,\t", b",,", b" , "];
+        let mut checked = 0;
+        for (i, a) in names.iter().enumerate() {
+            for b in &names {
+                for (j, sep) in seps.iter().enumerate() {
+                    let pad: &[u8] = [&b""[..], b" ", b"\t "][(i + j) % 3];
+                    let line = [pad, a, sep, b, pad].concat();
+                    let other: &[u8] = if j % 2 == 0 { b"x" } else { b"" };
+                    let lines: [&[u8]; 2] = [&line, other];
+                    let judge = Listed {
+                        set: &set,
+                        list: &list,
+                    };
+                    let got = first_refused(lines.iter().copied(), judge)
+                        .map(|e| (e.name.to_vec(), e.line, e.start));
+                    assert_eq!(got, naive_first_refused(&lines, &list), "{:?}", line);
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, names.len() * names.len() * seps.len());
     }
 
     #[test]

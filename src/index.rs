@@ -78,7 +78,7 @@ pub(crate) struct Candidates<'i, const N: usize> {
 impl<const N: usize> Iterator for Candidates<'_, N> {
     type Item = usize;
 
-    #[inline]
+    #[inline(always)]
     fn next(&mut self) -> Option<usize> {
         while self.cursor != EMPTY {
             let pos = (self.cursor - 1) as usize;

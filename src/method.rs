@@ -1,6 +1,6 @@
 //! Methods: the safelisted and forbidden ones, and the policy's list.
 
-use crate::bytes::{self, FNV_START, eq, eq_ignore_case, fnv};
+use crate::bytes::{self, eq, eq_ignore_case};
 use crate::index::Index;
 
 /// The most method names a policy may list. Methods in use number a dozen at
@@ -36,16 +36,16 @@ const fn normalizes(m: &[u8]) -> bool {
         || eq(m, b"put")
 }
 
-/// Hash of a method, case-folded so that a listed `put` and a requested
-/// `PUT` land together; the comparison that follows is exact.
-const fn hash(m: &[u8]) -> u64 {
-    fnv(FNV_START, m, true)
-}
-
-/// The methods a policy lists, indexed.
+/// The methods a policy lists, indexed by the bytes a request must send
+/// to match each: a name that [`normalizes`] is matched by its upper-case
+/// form only, any other byte-exactly (Fetch, "normalize a method").
 #[derive(Clone, Copy)]
 pub(crate) struct MethodSet {
     index: Index<MAX_METHODS>,
+    /// For a name of at most eight bytes, the bytes a request must send as
+    /// [`bytes::load`] reads them (not 0: a method is a non-empty token,
+    /// which holds no zero byte); 0 for longer names.
+    word: [u64; MAX_METHODS],
     pub(crate) any: bool,
 }
 
@@ -53,6 +53,7 @@ impl MethodSet {
     pub(crate) const fn build(list: &[&str]) -> Self {
         let mut set = MethodSet {
             index: Index::new(),
+            word: [0; MAX_METHODS],
             any: false,
         };
         let mut i = 0;
@@ -61,8 +62,17 @@ impl MethodSet {
                 let m = m.as_bytes();
                 if eq(m, b"*") {
                     set.any = true;
+                } else if m.len() <= 8 {
+                    let mut w = bytes::load(m);
+                    if normalizes(m) {
+                        // Lower-case letters only: clearing 0x20 upper-cases.
+                        w &= !0x2020_2020_2020_2020;
+                    }
+                    bytes::set(&mut set.word, i, w);
+                    set.index.insert(i, bytes::key16(w, 0, m.len()));
                 } else {
-                    set.index.insert(i, hash(m));
+                    // Names that normalize are at most seven bytes.
+                    set.index.insert(i, bytes::hash(m, false));
                 }
             }
             i += 1;
@@ -71,18 +81,23 @@ impl MethodSet {
     }
 
     /// Is the request method `m` (byte-exact) listed?
+    #[inline(always)]
     pub(crate) fn contains(&self, list: &[&str], m: &[u8]) -> bool {
-        let h = hash(m);
-        self.index.candidates(h).any(|pos| {
-            list.get(pos).is_some_and(|e| {
-                let e = e.as_bytes();
-                if normalizes(e) {
-                    eq_ignore_case(e, m) && !m.iter().any(u8::is_ascii_lowercase)
-                } else {
-                    e == m
+        let n = m.len();
+        if n <= 8 {
+            let w = bytes::load(m);
+            for pos in self.index.candidates(bytes::key16(w, 0, n)) {
+                if self.word.get(pos) == Some(&w) && list.get(pos).is_some_and(|e| e.len() == n) {
+                    return true;
                 }
+            }
+            false
+        } else {
+            self.index.candidates(bytes::hash(m, false)).any(|pos| {
+                list.get(pos)
+                    .is_some_and(|e| bytes::eq_words(e.as_bytes(), m, false))
             })
-        })
+        }
     }
 }
 

@@ -290,10 +290,11 @@ const fn host_hash(host: &[u8]) -> u64 {
     h
 }
 
-/// The key of an exact pattern: the whole origin.
+/// The key of an exact pattern: the whole origin, hashed as
+/// [`bytes::hash_visible`] hashes a request's `Origin` while checking it.
 #[inline(always)]
-const fn exact_key(origin: &[u8]) -> u64 {
-    mix(fnv(FNV_START, origin, false) ^ 0x9e37_79b9_7f4a_7c15)
+pub(crate) const fn exact_key(origin: &[u8]) -> u64 {
+    bytes::hash(origin, false)
 }
 
 #[inline(always)]
@@ -401,23 +402,45 @@ impl<const N: usize> OriginIndex<N> {
         false
     }
 
+    /// Does a trimmed request origin equal an exact pattern? `key` is its
+    /// [`exact_key`]. Exact patterns are keyed by the whole origin, so this
+    /// is one hash pass and one comparison; an origin equal to a pattern is
+    /// well-formed, since patterns are.
+    #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+    #[inline(always)]
+    pub(crate) fn matches_exact(&self, list: &[&str], origin: &[u8], key: u64) -> bool {
+        for pos in self.index.candidates(key) {
+            if matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
+                && list
+                    .get(pos)
+                    .is_some_and(|e| bytes::eq_words(e.as_bytes(), origin, false))
+            {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Does a trimmed, visible-ASCII request origin match a pattern?
+    /// `key` is its [`exact_key`].
+    #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+    #[inline]
+    pub(crate) fn matches_keyed(&self, list: &[&str], origin: &[u8], key: u64) -> bool {
+        self.matches_exact(list, origin, key) || self.matches_inexact(list, origin)
+    }
+
+    /// Does a trimmed, visible-ASCII request origin match `null` or a
+    /// wildcard pattern?
     ///
     /// One pass to split the origin, one backward pass over the host for
     /// subdomain patterns; each candidate key costs one bucket chain.
     #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-    pub(crate) fn matches(&self, list: &[&str], origin: &[u8]) -> bool {
+    pub(crate) fn matches_inexact(&self, list: &[&str], origin: &[u8]) -> bool {
         if origin == b"null" {
             return self.null;
         }
-        // The fast path: exact patterns are keyed by the whole origin, so
-        // the common case is one hash pass and one comparison.
-        let exact = self.index.candidates(exact_key(origin)).any(|pos| {
-            matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
-                && list.get(pos).is_some_and(|e| e.as_bytes() == origin)
-        });
-        if exact || !self.wildcards {
-            return exact;
+        if !self.wildcards {
+            return false;
         }
         let Some(sep) = find_scheme_sep(origin) else {
             return false;

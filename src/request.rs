@@ -144,9 +144,20 @@ impl<'r, K: AsRef<[u8]>, V: AsRef<[u8]>> Iterator for PairLines<'r, K, V> {
 
     fn next(&mut self) -> Option<&'r [u8]> {
         let name = self.name.as_bytes();
-        self.pairs
-            .by_ref()
-            .find(|(n, _)| n.as_ref().eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref())
+        // The lengths first, in a tight loop: the four names differ in
+        // length, so the comparison runs only for the header sought.
+        for (n, v) in self.pairs.by_ref() {
+            let n = n.as_ref();
+            if n.len() == name.len() && same_name(n, name) {
+                return Some(v.as_ref());
+            }
+        }
+        None
     }
+}
+
+/// `n` equals the lower-case `name` but for ASCII case.
+#[inline(never)]
+fn same_name(n: &[u8], name: &[u8]) -> bool {
+    crate::bytes::eq_ignore_case_lower(n, name)
 }
