@@ -6,6 +6,8 @@
 //! `bare`, `cors-policy`, `tower-http`; group `actix` with LIB in `bare`,
 //! `cors-policy`, `actix-cors`; REQ in `preflight`, `actual`. `bare` is the
 //! same service without a CORS layer: subtract it to get what a layer adds.
+//! Group `floor` (ids `tower/preflight`, `tower/actual`) is not a layer:
+//! it writes the required headers and decides nothing.
 //!
 //! Services are called in-process (no sockets). Requests are built outside
 //! the timing, the same way for every library ([`common::timed_batches`]);
@@ -73,6 +75,21 @@ fn bench_tower(c: &mut Criterion) {
         "tower-http",
         common::tower_http_layer().layer(bare),
     );
+    group.finish();
+}
+
+/// Not a CORS layer: group `floor`, id `tower/REQ`, writes the headers
+/// these two requests need the cheapest way we know and decides nothing
+/// ([`common::tower_floor`]). What any layer pays for the response header
+/// map alone; subtract `tower/bare` to compare.
+fn bench_floor(c: &mut Criterion) {
+    let mut group = c.benchmark_group("floor");
+    let mut inner = tower::service_fn(common::tower_handler);
+    let floor = tower::service_fn(move |req| {
+        let r = common::tower_floor(&mut inner, req);
+        async move { Ok::<_, std::convert::Infallible>(r) }
+    });
+    bench_tower_service(&mut group, "tower", floor);
     group.finish();
 }
 
@@ -149,6 +166,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = bench_tower, bench_actix
+    targets = bench_tower, bench_actix, bench_floor
 }
 criterion_main!(benches);
