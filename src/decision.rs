@@ -528,11 +528,10 @@ where
     /// assert_eq!(lines, [&b"content-type"[..], &b"x-api-key"[..]]);
     /// ```
     pub fn allow_headers(&self) -> AllowHeaders<'_, 'r, L> {
-        AllowHeaders(Headers {
-            decision: self,
-            stage: 3,
+        AllowHeaders {
             lines: self.headers.as_ref().map(|(l, stop)| (l.clone(), *stop, 0)),
-        })
+            _decision: core::marker::PhantomData,
+        }
     }
 
     /// The `Access-Control-Max-Age` value, if one is sent (allowed
@@ -618,7 +617,10 @@ where
 /// The `Access-Control-Allow-Headers` lines of a decision; see
 /// [`Decision::allow_headers`].
 #[derive(Clone, Debug)]
-pub struct AllowHeaders<'d, 'r, L>(Headers<'d, 'r, L>);
+pub struct AllowHeaders<'d, 'r, L> {
+    lines: Option<LineCursor<L>>,
+    _decision: core::marker::PhantomData<&'d Decision<'d, 'r, L>>,
+}
 
 impl<'d, 'r: 'd, L> Iterator for AllowHeaders<'d, 'r, L>
 where
@@ -628,14 +630,21 @@ where
 
     #[inline]
     fn next(&mut self) -> Option<&'d [u8]> {
-        if self.0.stage != 3 {
-            return None;
-        }
-        match self.0.next() {
-            Some((ResponseHeader::AllowHeaders, line)) => Some(line),
-            _ => {
-                self.0.stage = 7;
-                None
+        let (lines, stop, n) = self.lines.as_mut()?;
+        loop {
+            let line = lines.next()?;
+            let no = *n;
+            *n += 1;
+            let line = match *stop {
+                // Lines past a refused element are not echoed.
+                Some((stop_line, _)) if no > stop_line => return None,
+                Some((stop_line, end)) if no == stop_line => {
+                    trim_list_end(line.get(..end).unwrap_or(&[]))
+                }
+                _ => line,
+            };
+            if names_something(line) {
+                return Some(line);
             }
         }
     }

@@ -85,6 +85,18 @@ proptest! {
         let plain_headers: Vec<_> = plain.headers().collect();
         let debug_headers: Vec<_> = debug.headers().collect();
 
+        // The accessors give what `headers()` lists, header by header.
+        for (d, listed) in [(&plain, &plain_headers), (&debug, &debug_headers)] {
+            let only = |want: ResponseHeader| -> Vec<&[u8]> {
+                listed.iter().filter(|(h, _)| *h == want).map(|(_, v)| *v).collect()
+            };
+            prop_assert_eq!(d.allow_headers().collect::<Vec<_>>(), only(ResponseHeader::AllowHeaders));
+            prop_assert_eq!(d.allow_methods().into_iter().collect::<Vec<_>>(), only(ResponseHeader::AllowMethods));
+            prop_assert_eq!(d.allow_origin().into_iter().collect::<Vec<_>>(), only(ResponseHeader::AllowOrigin));
+            prop_assert_eq!(d.max_age().into_iter().collect::<Vec<_>>(), only(ResponseHeader::MaxAge));
+            prop_assert_eq!(d.allows_credentials(), !only(ResponseHeader::AllowCredentials).is_empty());
+            prop_assert_eq!(d.allows_private_network(), !only(ResponseHeader::AllowPrivateNetwork).is_empty());
+        }
         prop_assert_eq!(plain.vary(), debug.vary());
         prop_assert_eq!(plain.refusal(), debug.refusal());
         prop_assert_eq!(plain.is_allowed(), debug.is_allowed());

@@ -148,7 +148,7 @@ impl Stack for ActixStack {
         header: CorsRequestHeader,
         bytes: &[u8],
     ) -> Option<&'r HeaderValue> {
-        view.lines(header).value(bytes)
+        view.value(header, bytes)
     }
 
     #[inline]
@@ -363,21 +363,71 @@ fn response_header_name(h: ResponseHeader) -> Option<HeaderName> {
 /// assert_eq!(cors_policy_actix::request_view(&req).method(), b"GET");
 /// ```
 pub fn request_view(req: &ServiceRequest) -> Request<'_, ActixLines<'_>> {
-    let headers = req.headers();
-    let options = req.method() == Method::OPTIONS;
-    Request::from_fn(req.method().as_str().as_bytes(), |h| match h {
-        CorsRequestHeader::Origin => ActixLines::new(headers, h),
-        CorsRequestHeader::AccessControlRequestMethod
-        | CorsRequestHeader::AccessControlRequestHeaders
-            if options =>
-        {
-            ActixLines::new(headers, h)
-        }
-        _ => ActixLines::deferred(headers, h),
-    })
+    ActixView::new(req).request
 }
 
-type ActixView<'r> = Request<'r, ActixLines<'r>>;
+/// A request viewed for the core, with the request's own values of the
+/// headers an answer echoes (`Origin`, and for `OPTIONS` the method and
+/// header list) kept aside when they have one line, so writing the answer
+/// clones them after a pointer comparison.
+pub struct ActixView<'r> {
+    request: Request<'r, ActixLines<'r>>,
+    single: [Option<&'r HeaderValue>; 3],
+}
+
+impl<'r> ActixView<'r> {
+    /// Views `req` as [`request_view`] does.
+    pub fn new(req: &'r ServiceRequest) -> Self {
+        let headers = req.headers();
+        let options = req.method() == Method::OPTIONS;
+        let mut single = [None; 3];
+        let request = Request::from_fn(req.method().as_str().as_bytes(), |h| {
+            let slot = match h {
+                CorsRequestHeader::Origin => 0,
+                CorsRequestHeader::AccessControlRequestMethod if options => 1,
+                CorsRequestHeader::AccessControlRequestHeaders if options => 2,
+                _ => return ActixLines::deferred(headers, h),
+            };
+            let lines = ActixLines::new(headers, h);
+            if let (LinesRepr::Read { values: [v], .. }, Some(s)) =
+                (&lines.repr, single.get_mut(slot))
+            {
+                *s = Some(v);
+            }
+            lines
+        });
+        ActixView { request, single }
+    }
+
+    /// The core's view of the request.
+    pub fn request(&self) -> &Request<'r, ActixLines<'r>> {
+        &self.request
+    }
+
+    /// The request's own value of `header` whose bytes are `bytes`, if one
+    /// is.
+    #[inline]
+    fn value(&self, header: CorsRequestHeader, bytes: &[u8]) -> Option<&'r HeaderValue> {
+        let slot = match header {
+            CorsRequestHeader::Origin => 0,
+            CorsRequestHeader::AccessControlRequestMethod => 1,
+            CorsRequestHeader::AccessControlRequestHeaders => 2,
+            _ => 3,
+        };
+        match self.single.get(slot).copied().flatten() {
+            Some(v) if same_bytes(v, bytes) => Some(v),
+            _ => self.request.lines(header).value(bytes),
+        }
+    }
+}
+
+impl fmt::Debug for ActixView<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActixView")
+            .field("request", &self.request)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Are `v`'s bytes `bytes`? The core hands back the request's own bytes
 /// when it did not trim them: then the pointers match and nothing is
@@ -601,8 +651,8 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let engine = &*self.engine;
-        let view = request_view(&req);
-        let step = engine.decide(&view, req.path(), |decision, prepared| {
+        let view = ActixView::new(&req);
+        let step = engine.decide(view.request(), req.path(), |decision, prepared| {
             let refusal = match decision.refusal() {
                 Some(r) if engine.refusal_extension() => {
                     Some(Box::new(CorsRefusal::new(decision.kind(), &r)))
