@@ -49,6 +49,8 @@ def one_run(root):
         for lib in libs:
             for req in REQS:
                 out[(group, lib, req)] = median_ns(root, group, lib, req)
+    for req in REQS:
+        out[("floor", "tower", req)] = median_ns(root, "floor", "tower", req)
     for pol in ["3", "1000"]:
         for case in ["hit", "near_miss", "near_miss_longer", "preflight_hit"]:
             out[("origins", pol, case)] = median_ns(root, "origins", pol, case)
@@ -99,6 +101,23 @@ def main():
         print(f"\nOurs / theirs (added cost) in each of the {len(runs)} runs:\n")
         for group, req, theirs, ratios in summary:
             print(f"- {group} {req} vs {theirs}: " + ", ".join(fmt_ratio(x) for x in ratios))
+
+    floor = []
+    for req in REQS:
+        adds, fr = [], []
+        for r in runs:
+            f, b, t = r.get(("floor", "tower", req)), r[("tower", "bare", req)], r[("tower", "tower-http", req)]
+            if None not in (f, b, t):
+                adds.append(f - b)
+                fr.append(ratio(f - b, t - b))
+        if adds:
+            floor.append((req, statistics.median(adds), statistics.median([x for x in fr if x is not None])))
+    if floor:
+        print("\n### The floor (group `floor`: writing the headers, deciding nothing)\n")
+        print("| request | added over `tower/bare` | / tower-http's added |")
+        print("|---|---:|---:|")
+        for req, a, fr in floor:
+            print(f"| {req} | {fmt(a)} | {fmt_ratio(fr)} |")
 
     names = []
     for r in roots:

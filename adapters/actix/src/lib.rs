@@ -134,7 +134,13 @@ impl Stack for ActixStack {
     const TRUE: HeaderValue = HeaderValue::from_static("true");
 
     fn value(bytes: &[u8]) -> Option<HeaderValue> {
-        HeaderValue::from_bytes(bytes).ok()
+        let value = HeaderValue::from_bytes(bytes).ok()?;
+        // Valid (checked just above) and interned: static, so clones cost
+        // no reference count (see `cors_policy_http::intern`).
+        Some(match cors_policy_http::intern(bytes) {
+            Some(s) => HeaderValue::from_static(s),
+            None => value,
+        })
     }
 
     #[inline]

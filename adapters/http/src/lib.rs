@@ -82,7 +82,7 @@ pub use engine::{
 pub use policy::CorsPolicy;
 pub use stack::{
     ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, HeaderLines,
-    HttpStack, Stack, request_header_name,
+    HttpStack, INTERN_BUDGET, Stack, intern, request_header_name,
 };
 pub use vary::{
     VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN, VARY_PREFLIGHT_ORIGIN_PNA,

@@ -2,7 +2,9 @@
 //! lines of one request header, its header-value and header-map types, and
 //! the map operations that writing an answer needs.
 
+use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::Mutex;
 
 use cors_policy::{CorsRequestHeader, ResponseHeader};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue, ValueIter};
@@ -144,7 +146,13 @@ impl Stack for HttpStack {
     const TRUE: HeaderValue = HeaderValue::from_static("true");
 
     fn value(bytes: &[u8]) -> Option<HeaderValue> {
-        HeaderValue::from_bytes(bytes).ok()
+        let value = HeaderValue::from_bytes(bytes).ok()?;
+        // Valid (checked just above) and interned: a static value, whose
+        // clones and drops on the request path touch no reference count.
+        Some(match intern(bytes) {
+            Some(s) => HeaderValue::from_static(s),
+            None => value,
+        })
     }
 
     #[inline]
@@ -236,6 +244,50 @@ impl Stack for HttpStack {
     fn template_fixed(template: &HttpTemplate) -> Fixed<'_, HeaderValue> {
         template.fixed()
     }
+}
+
+/// The most bytes [`intern`] keeps for the whole process.
+pub const INTERN_BUDGET: usize = 64 * 1024;
+
+/// A `'static` copy of `bytes`, made once per distinct value for the whole
+/// process (later calls with equal bytes get the same copy), or `None` for
+/// bytes that are not ASCII or once [`INTERN_BUDGET`] bytes are kept.
+///
+/// [`Stack::value`] makes the values a policy fixes (`Access-Control-Max-Age`,
+/// `Access-Control-Expose-Headers`) through it, once per policy: as static
+/// header values, the copies every response takes cost no atomic
+/// reference count. The budget bounds what a process that installs many
+/// different policies keeps; past it, values are reference-counted as
+/// usual.
+///
+/// ```
+/// let a = cors_policy_http::intern(b"x-request-id").unwrap();
+/// let b = cors_policy_http::intern(b"x-request-id").unwrap();
+/// assert_eq!(a, "x-request-id");
+/// assert!(std::ptr::eq(a, b));
+/// assert!(cors_policy_http::intern("caf\u{e9}".as_bytes()).is_none());
+/// ```
+pub fn intern(bytes: &[u8]) -> Option<&'static str> {
+    static KEPT: Mutex<(BTreeSet<&'static str>, usize)> = Mutex::new((BTreeSet::new(), 0));
+    if !bytes.is_ascii() {
+        return None;
+    }
+    let s = std::str::from_utf8(bytes).ok()?;
+    // A poisoned lock still holds a consistent set (insertions are single
+    // calls): keep using it.
+    let mut kept = KEPT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(k) = kept.0.get(s) {
+        return Some(k);
+    }
+    if kept.1 + s.len() > INTERN_BUDGET {
+        return None;
+    }
+    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
+    kept.0.insert(leaked);
+    kept.1 += s.len();
+    Some(leaked)
 }
 
 /// `Access-Control-Request-Private-Network` (not among `http`'s constants).
