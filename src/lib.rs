@@ -91,10 +91,11 @@
 //! indexes built with the policy, so a policy of 1,000 origins answers as
 //! fast as one of 3. Measured with criterion on a shared 2-core machine
 //! (medians; `cargo bench -p cors-policy --bench evaluate`): a simple allowed
-//! `GET` 43 ns, a refused origin 34 ns, a preflight with 1 requested header
-//! 83 ns and with 20 headers 317 ns. Under callgrind (`bash
-//! benches/callgrind.sh`), a 1,000-origin policy costs 1.00 to 1.05 times the
-//! instructions of a 3-origin one. Zero allocations on every input
+//! `GET` 18 ns, a refused origin 18 ns, a preflight with 1 requested header
+//! 40 ns and with 20 headers 123 ns. Names, origins and methods are hashed
+//! and compared a word (8 bytes) at a time. Under callgrind (`bash
+//! benches/callgrind.sh`), a 1,000-origin policy costs the same
+//! instructions as a 3-origin one. Zero allocations on every input
 //! (`tests/no_alloc.rs`). The README compares the adapters with tower-http
 //! and actix-cors.
 //!

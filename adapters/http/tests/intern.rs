@@ -19,7 +19,10 @@ fn interning_stops_at_the_budget_and_values_stay_right() {
         }
         i += 1;
     };
-    assert!(kept <= INTERN_BUDGET && kept + last.len() > INTERN_BUDGET, "{kept}");
+    assert!(
+        kept <= INTERN_BUDGET && kept + last.len() > INTERN_BUDGET,
+        "{kept}"
+    );
     // Past the budget, values are made as usual, with the same bytes.
     let v = HttpStack::value(last.as_bytes()).unwrap();
     assert_eq!(v, last.as_str());
