@@ -21,38 +21,18 @@ fn echo<S: Stack>(view: &S::View<'_>, header: CorsRequestHeader, bytes: &[u8]) -
     }
 }
 
-/// The value to send for one of a decision's headers, `h` with the bytes
-/// `bytes`: a clone of what the policy fixes (made once, in `prepared`),
-/// the request's own value for what it echoes (`Origin` when
-/// `echoes_origin`, the method, the header list), a new value otherwise.
-fn header_value<S: Stack>(
-    h: ResponseHeader,
-    bytes: &[u8],
-    echoes_origin: bool,
-    view: &S::View<'_>,
-    prepared: &Prepared<S>,
+/// The `Access-Control-Allow-Origin` value of `decision`: the request's
+/// own origin when echoed, `*` (static), or a new value.
+#[inline]
+fn origin_value<'r, S: Stack>(
+    decision: &Decision<'_, 'r, S::Lines<'r>>,
+    request: &S::View<'r>,
 ) -> Option<S::Value> {
-    let fixed = |v: Option<&S::Value>| match v {
-        Some(v) if S::value_bytes(v) == bytes => Some(v.clone()),
-        _ => S::value(bytes),
-    };
-    match h {
-        ResponseHeader::AllowOrigin if echoes_origin => {
-            echo::<S>(view, CorsRequestHeader::Origin, bytes)
-        }
-        ResponseHeader::AllowOrigin => fixed(Some(&S::STAR)),
-        ResponseHeader::AllowCredentials | ResponseHeader::AllowPrivateNetwork => {
-            fixed(Some(&S::TRUE))
-        }
-        ResponseHeader::AllowMethods => {
-            echo::<S>(view, CorsRequestHeader::AccessControlRequestMethod, bytes)
-        }
-        ResponseHeader::AllowHeaders => {
-            echo::<S>(view, CorsRequestHeader::AccessControlRequestHeaders, bytes)
-        }
-        ResponseHeader::MaxAge => fixed(prepared.max_age()),
-        ResponseHeader::ExposeHeaders => fixed(prepared.expose()),
-        _ => S::value(bytes),
+    match decision.allow_origin() {
+        Some(o) if decision.echoes_origin() => echo::<S>(request, CorsRequestHeader::Origin, o),
+        Some(o) if o == S::value_bytes(&S::STAR) => Some(S::STAR),
+        Some(o) => S::value(o),
+        None => None,
     }
 }
 
@@ -133,29 +113,40 @@ impl<V> Answer<V> {
     where
         V: Clone,
     {
+        let (answer, several) = Self::parts::<S>(decision, request);
+        (!several).then_some(answer)
+    }
+
+    /// [`new`](Self::new), and whether the decision sends several
+    /// `Access-Control-Allow-Headers` lines (then the answer holds none).
+    #[inline]
+    fn parts<'r, S: Stack<Value = V>>(
+        decision: &Decision<'_, 'r, S::Lines<'r>>,
+        request: &S::View<'r>,
+    ) -> (Self, bool)
+    where
+        V: Clone,
+    {
         let preflight = decision.is_preflight();
-        let headers = if preflight {
+        let (headers, several) = if preflight {
             let mut lines = decision.allow_headers();
             match (lines.next(), lines.next()) {
-                (None, _) => None,
-                (Some(line), None) => echo::<S>(
-                    request,
-                    CorsRequestHeader::AccessControlRequestHeaders,
-                    line,
+                (None, _) => (None, false),
+                (Some(line), None) => (
+                    echo::<S>(
+                        request,
+                        CorsRequestHeader::AccessControlRequestHeaders,
+                        line,
+                    ),
+                    false,
                 ),
-                (Some(_), Some(_)) => return None,
+                (Some(_), Some(_)) => (None, true),
             }
         } else {
-            None
+            (None, false)
         };
-        let origin = match decision.allow_origin() {
-            Some(o) if decision.echoes_origin() => echo::<S>(request, CorsRequestHeader::Origin, o),
-            Some(o) if o == S::value_bytes(&S::STAR) => Some(S::STAR),
-            Some(o) => S::value(o),
-            None => None,
-        };
-        Some(Answer {
-            origin,
+        let answer = Answer {
+            origin: origin_value::<S>(decision, request),
             credentials: decision.allows_credentials(),
             methods: decision
                 .allow_methods()
@@ -167,7 +158,8 @@ impl<V> Answer<V> {
             preflight,
             vary: decision.vary(),
             vary_value: decision.vary_value(),
-        })
+        };
+        (answer, several)
     }
 }
 
@@ -182,15 +174,18 @@ pub fn write_answer<S: Stack>(
 ) {
     let max_age = fixed.max_age.filter(|_| answer.max_age).cloned();
     let expose = fixed.expose.filter(|_| answer.expose).cloned();
-    write_owned::<S>(map, answer, max_age, expose);
+    write_owned::<S>(map, answer, max_age, expose, std::iter::empty());
 }
 
-/// [`write_answer`] with the fixed values given (those to send only).
+/// [`write_answer`] with the fixed values given (those to send only) and
+/// the `Access-Control-Allow-Headers` lines of a request that split its
+/// list over several lines (the answer then holds none).
 fn write_owned<S: Stack>(
     map: &mut S::Map,
     answer: Answer<S::Value>,
     max_age: Option<S::Value>,
     expose: Option<S::Value>,
+    header_lines: impl Iterator<Item = S::Value>,
 ) {
     let (cors, vary) = if S::is_empty(map) {
         (false, false)
@@ -210,7 +205,7 @@ fn write_owned<S: Stack>(
     if let Some(v) = answer.methods {
         S::append(map, ResponseHeader::AllowMethods, v);
     }
-    if let Some(v) = answer.headers {
+    for v in answer.headers.into_iter().chain(header_lines) {
         S::append(map, ResponseHeader::AllowHeaders, v);
     }
     if let Some(v) = max_age {
@@ -300,26 +295,26 @@ pub fn write_preflight<'r, S: Stack>(
     prepared: &Prepared<S>,
     out: &mut S::Map,
 ) {
-    if let Some(answer) = Answer::new::<S>(decision, request) {
-        let fixed = prepared.fixed();
-        match S::template(prepared.cache(), &answer, fixed) {
-            Some(t) if S::is_empty(out) => S::instantiate(out, t, answer),
-            _ => write_answer::<S>(out, answer, fixed),
-        }
+    let (answer, several) = Answer::parts::<S>(decision, request);
+    let fixed = prepared.fixed();
+    if several {
+        // A request that split its header list over several lines: one
+        // `Access-Control-Allow-Headers` line for each, header by header.
+        let lines = decision.allow_headers().filter_map(|line| {
+            echo::<S>(
+                request,
+                CorsRequestHeader::AccessControlRequestHeaders,
+                line,
+            )
+        });
+        let max_age = fixed.max_age.filter(|_| answer.max_age).cloned();
+        let expose = fixed.expose.filter(|_| answer.expose).cloned();
+        write_owned::<S>(out, answer, max_age, expose, lines);
         return;
     }
-    // Several `Access-Control-Allow-Headers` lines: header by header.
-    // A new response's map has no `Vary` to merge with.
-    let fresh = S::is_empty(out);
-    let echoes = decision.echoes_origin();
-    for (h, bytes) in decision.headers() {
-        if let Some(value) = header_value(h, bytes, echoes, request, prepared) {
-            S::append(out, h, value);
-        }
-    }
-    match S::vary_header(decision.vary_value()) {
-        Some(v) if fresh => S::append_vary(out, v),
-        _ => merge_vary_tokens::<S>(out, decision.vary()),
+    match S::template(prepared.cache(), &answer, fixed) {
+        Some(t) if S::is_empty(out) => S::instantiate(out, t, answer),
+        _ => write_answer::<S>(out, answer, fixed),
     }
 }
 
@@ -382,14 +377,8 @@ impl<S: Stack> ActualHeaders<S> {
     ) -> Self {
         // CONTRACT.md §3: actual responses get `Allow-Origin`,
         // `Allow-Credentials` and `Expose-Headers` only.
-        let origin = match decision.allow_origin() {
-            Some(o) if decision.echoes_origin() => echo::<S>(request, CorsRequestHeader::Origin, o),
-            Some(o) if o == S::value_bytes(&S::STAR) => Some(S::STAR),
-            Some(o) => S::value(o),
-            None => None,
-        };
         let mut out = ActualHeaders {
-            origin,
+            origin: origin_value::<S>(decision, request),
             credentials: decision.allows_credentials(),
             expose: decision.expose_headers().is_some(),
             template: None,
@@ -454,7 +443,7 @@ impl<S: Stack> ActualHeaders<S> {
         match (self.template, self.expose_value) {
             (Some(t), _) if S::is_empty(map) => S::instantiate(map, &t, answer),
             (Some(t), _) => write_answer::<S>(map, answer, S::template_fixed(&t)),
-            (None, expose) => write_owned::<S>(map, answer, None, expose),
+            (None, expose) => write_owned::<S>(map, answer, None, expose, std::iter::empty()),
         }
     }
 }
