@@ -106,10 +106,11 @@ use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
+use actix_web::error::InternalError;
 use actix_web::http::Method;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::{Error, HttpRequest, HttpResponse};
+use actix_web::{Error, HttpResponse};
 use cors_policy::{CorsRequestHeader, Request, ResponseHeader};
 use cors_policy_http::{
     ActualHeaders, Engine, Stack, VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN,
@@ -691,17 +692,16 @@ where
             Step::Answer(response) => State::Answer {
                 response: Some(req.into_response(response.map_into_right_body())),
             },
-            Step::Forward(headers, refusal) => {
-                // A reference count, to answer an error the application
-                // returns as `Err` (with the CORS headers on it).
-                let request = req.request().clone();
-                State::Inner {
-                    future: self.service.call(req),
-                    headers: Some(headers),
-                    refusal,
-                    request: Some(request),
-                }
-            }
+            // The request is moved into the inner service, never cloned:
+            // actix-web's router needs to be the only holder of the
+            // `HttpRequest` (it mutates its match info in place and panics
+            // if another reference exists; regression test
+            // `tests/routed.rs`).
+            Step::Forward(headers, refusal) => State::Inner {
+                future: self.service.call(req),
+                headers: Some(headers),
+                refusal,
+            },
         };
         CorsFuture { state }
     }
@@ -724,7 +724,6 @@ pin_project! {
             future: F,
             headers: Option<ActualHeaders<ActixStack>>,
             refusal: Option<Box<CorsRefusal>>,
-            request: Option<HttpRequest>,
         },
     }
 }
@@ -753,16 +752,24 @@ where
                 future,
                 headers,
                 refusal,
-                request,
             } => {
                 let mut response = match future.poll(cx) {
                     Poll::Ready(Ok(r)) => r.map_into_left_body(),
-                    // Turn the error into its response here, so that it
-                    // carries the CORS headers like any 4xx or 5xx.
-                    Poll::Ready(Err(e)) => match request.take() {
-                        Some(req) => ServiceResponse::from_err(e, req).map_into_right_body(),
-                        None => return Poll::Ready(Err(e)),
-                    },
+                    // An error stays an error (outer middleware and the
+                    // server still see it as one), but the response it
+                    // will become is made now and carries the CORS
+                    // headers like any 4xx or 5xx, so the browser lets the
+                    // page read it.
+                    Poll::Ready(Err(e)) => {
+                        let mut answer = e.error_response();
+                        if let Some(h) = headers.take() {
+                            h.apply(answer.headers_mut());
+                        }
+                        if let Some(r) = refusal.take() {
+                            answer.extensions_mut().insert(*r);
+                        }
+                        return Poll::Ready(Err(InternalError::from_response(e, answer).into()));
+                    }
                     Poll::Pending => return Poll::Pending,
                 };
                 // Error statuses get the headers too, so the browser can
