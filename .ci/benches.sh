@@ -8,7 +8,7 @@
 #     adapters none beyond what writing the response headers needs;
 #  3. benches/callgrind.rs runs (it asserts its cases); then, under
 #     valgrind, the 1,000-origin policy must cost at most 1.5 times the
-#     instructions of the 3-origin one (CONTRACT.md §5), a deterministic
+#     instructions of the 3-origin one (docs/behaviour.md §5), a deterministic
 #     count. valgrind is installed from Debian if missing; if it cannot be,
 #     this step says SKIPPED and does not pass itself off as run.
 # Run from the repository root. Exits non-zero on the first failure.

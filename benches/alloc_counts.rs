@@ -1,5 +1,5 @@
 //! Heap allocations per request, counted by a global allocator: the core
-//! (which must make none, CONTRACT.md §5) and each library of the
+//! (which must make none, docs/behaviour.md §5) and each library of the
 //! side-by-side comparison (benches/adapters.rs), on the same requests.
 //!
 //! `cargo bench -p cors-policy --bench alloc_counts` prints a Markdown table

@@ -1,7 +1,7 @@
 //! Criterion benches of the core's [`evaluate`] on named inputs.
 //!
 //! Every input asserts, before it is timed, the decision the contract
-//! (CONTRACT.md §3-§4) requires of it, so a bench can never time a wrong
+//! (docs/behaviour.md §3-§4) requires of it, so a bench can never time a wrong
 //! answer. Run: `cargo bench -p cors-policy --bench evaluate`; `-- --test`
 //! runs each input once (the assertions only).
 //!
@@ -10,7 +10,7 @@
 //!   preflights with 1 and 20 requested headers, a refused preflight, and
 //!   adversarial request headers.
 //! - `origins`: the same requests under a 3-origin and a 1,000-origin
-//!   policy (CONTRACT.md §5: the work must not grow with the policy's list).
+//!   policy (docs/behaviour.md §5: the work must not grow with the policy's list).
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -173,7 +173,7 @@ fn preflight(acrh: &str) -> Pairs {
 fn inputs() -> Vec<(&'static str, &'static [u8], Pairs, Expect)> {
     use RequestKind::{Actual, Preflight};
     let twenty = HEADERS.join(",");
-    // 150 elements (CONTRACT.md §5: "a request header list of 150 elements
+    // 150 elements (docs/behaviour.md §5: "a request header list of 150 elements
     // must work"), in mixed case with spaces and tabs, all allowed, so every
     // element is read.
     let acrh_150: String = (0..150)
@@ -187,7 +187,7 @@ fn inputs() -> Vec<(&'static str, &'static [u8], Pairs, Expect)> {
         })
         .collect::<Vec<_>>()
         .join(",");
-    // 8 KiB of empty elements (ignored, CONTRACT.md §4.3) around one name.
+    // 8 KiB of empty elements (ignored, docs/behaviour.md §4.3) around one name.
     let empties = format!("{}content-type,", ", \t".repeat(2730));
     // 8 KiB origin: well-formed bytes, allowed by no pattern.
     let long_origin = format!("https://{}.myapp.com", "a".repeat(8192));

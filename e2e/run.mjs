@@ -2,7 +2,7 @@
 // The browser end-to-end suite (issue 7): a page served from one loopback
 // origin calls the APIs of `cors-policy serve`, the axum example and the
 // actix-web example on other loopback origins, in headless Chromium, and each
-// case asserts what Chromium did against what CONTRACT.md implies.
+// case asserts what Chromium did against what docs/behaviour.md implies.
 //
 //   node e2e/run.mjs [--only cli,axum,actix] [--bin-dir DIR] [--chromium PATH]
 //                    [--require-all] [--report FILE] [--self-check]
@@ -215,7 +215,7 @@ async function fetchInPage(page, c, url) {
 /**
  * Sorts a case's server lines into preflights, the request itself, and
  * anything else. For a request whose method is OPTIONS (an `actual` request
- * when it has no ACRM, CONTRACT §1) the status tells them apart: the CORS
+ * when it has no ACRM, docs/behaviour.md §1) the status tells them apart: the CORS
  * layer answers preflights 204 or 403, the application 200 or 500.
  */
 function splitLines(lines, wire) {
@@ -258,7 +258,7 @@ function judge(c, target, url, path, fetches, lines, page) {
       if (!seen.includes(e.corsError)) problems.push(`Chromium's reason ${JSON.stringify(seen)}, expected ${e.corsError}`);
     }
   }
-  // The server's own log: preflights counted there (CONTRACT §3 statuses).
+  // The server's own log: preflights counted there (docs/behaviour.md §3 statuses).
   const { options, actual, other } = splitLines(lines, wire);
   const wantPre = e.preflight === null ? 0 : 1;
   if (options.length !== wantPre) problems.push(`server saw ${options.length} preflight(s), expected ${wantPre}`);
@@ -431,7 +431,7 @@ function summaryLine({ passed, failed, skipped }) {
 
 // Proves the cases can fail: runs them against mock servers with injected
 // defects (e2e/selfcheck/mock_server.mjs) and checks that the cases that
-// should catch each defect fail, and that a mock following CONTRACT.md passes.
+// should catch each defect fail, and that a mock following docs/behaviour.md passes.
 // For each defect, the cases that must fail; `exact`: and no other.
 const DEFECTS = {
   '': { mustFail: [], exact: true },
@@ -468,7 +468,7 @@ function judgeSelfCheck(results) {
     const extra = exact ? failed.filter((id) => !mustFail.includes(id)) : [];
     const what = d
       ? `defect ${d} is caught by ${mustFail.join(', ')}${exact ? ' and nothing else' : ''}`
-      : `a CONTRACT-following mock passes all ${CASES.length} cases`;
+      : `a specification-following mock passes all ${CASES.length} cases`;
     checks.push({ target: name, what, ok: mine.length === CASES.length && missed.length === 0 && extra.length === 0, got: failed });
   }
   return checks;

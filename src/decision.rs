@@ -5,7 +5,7 @@ use core::fmt;
 
 use crate::header::names_something;
 
-/// How a request is classified (CONTRACT.md §1; Fetch, "HTTP requests").
+/// How a request is classified (docs/behaviour.md §1; Fetch, "HTTP requests").
 ///
 /// ```
 /// use cors_policy::{evaluate, Policy, Request, RequestKind};
@@ -141,7 +141,7 @@ pub enum MethodDefect {
     NotAToken,
 }
 
-/// Which check of CONTRACT.md §4 refused a request, for metrics.
+/// Which check of docs/behaviour.md §4 refused a request, for metrics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Check {
     /// §4.1, the origin.

@@ -1,4 +1,4 @@
-//! `evaluate`: classification, then the checks of CONTRACT.md §4 in order.
+//! `evaluate`: classification, then the checks of docs/behaviour.md §4 in order.
 
 use crate::bytes::{self, is_tchar_rt, is_token_rt, trim_ows};
 use crate::decision::{
@@ -75,7 +75,7 @@ where
     decide(policy, request, &Options::default())
 }
 
-/// Checks the `Origin` lines (CONTRACT.md §4.1) as far as one is needed to
+/// Checks the `Origin` lines (docs/behaviour.md §4.1) as far as one is needed to
 /// look the origin up: one line, not empty once trimmed. Returns the
 /// trimmed value.
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
@@ -95,7 +95,7 @@ fn one_origin<'r, L: Iterator<Item = &'r [u8]>>(
     Ok(o)
 }
 
-/// The rest of CONTRACT.md §4.1 for a trimmed, non-empty origin: visible
+/// The rest of docs/behaviour.md §4.1 for a trimmed, non-empty origin: visible
 /// ASCII without commas.
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 fn check_bytes(o: &[u8]) -> Result<(), OriginDefect> {
@@ -141,7 +141,7 @@ fn checks_allow<const N: usize>(
         || extra.is_some_and(|f| call_check(f, origin))
 }
 
-/// CONTRACT.md §4.1 for a policy that lists origins: the line checks,
+/// docs/behaviour.md §4.1 for a policy that lists origins: the line checks,
 /// then the patterns, then the checks. An origin equal to an exact
 /// pattern is well-formed, so its bytes are only checked when it is not.
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
@@ -225,7 +225,7 @@ where
     let mut origins = request.origin.clone();
     let expose = policy.expose_headers_value();
     let Some(first) = origins.next() else {
-        // CONTRACT.md §3: a `"*"` policy answers `*` to every response, so
+        // docs/behaviour.md §3: a `"*"` policy answers `*` to every response, so
         // shared caches need no `Vary` (Fetch, "CORS protocol and HTTP caches").
         return Decision {
             kind: RequestKind::NotCors,

@@ -189,7 +189,7 @@ pub(crate) struct Element<'r> {
 ///
 /// The comma is found eight bytes a step and only the ends of the element
 /// are trimmed byte by byte; nothing is stored, so splitting a line is
-/// linear in its bytes, whatever they hold (CONTRACT.md §5).
+/// linear in its bytes, whatever they hold (docs/behaviour.md §5).
 #[inline(always)]
 fn element_at(line: &[u8], pos: usize) -> (&[u8], usize, usize) {
     let rest = line.get(pos..).unwrap_or(&[]);
@@ -292,7 +292,7 @@ fn short_element(line: &[u8], pos: usize) -> Option<Short> {
 /// The first element of the field lines `lines` that `judge` refuses.
 ///
 /// Every line is split on commas, each element trimmed of spaces and tabs,
-/// and empty ones skipped (CONTRACT.md §4.3; RFC 9110 §5.6.1).
+/// and empty ones skipped (docs/behaviour.md §4.3; RFC 9110 §5.6.1).
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 #[inline]
 pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(

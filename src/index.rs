@@ -3,7 +3,7 @@
 //! The index stores only positions and hashes; the entries themselves stay in
 //! the caller's list. Lookups cost one hash of the needle plus the length of
 //! one bucket chain, which is fixed when the policy is built: the work per
-//! request does not grow with the number of entries (CONTRACT.md §5).
+//! request does not grow with the number of entries (docs/behaviour.md §5).
 
 use crate::bytes::{get_or, set};
 

@@ -5,7 +5,7 @@
 //! scheme, `://`, a lower-case host and a port only when it is not the
 //! scheme's default, with no path and no trailing slash; or `null`.
 //! Patterns are therefore required in exactly that form and compared
-//! byte-exactly (CONTRACT.md §2, §4.1).
+//! byte-exactly (docs/behaviour.md §2, §4.1).
 
 use crate::bytes::{self, FNV_START, at, eq, find_scheme_sep, fnv, mix, range};
 use crate::error::{Canonical, OriginProblem};

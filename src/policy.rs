@@ -26,7 +26,7 @@ pub const MAX_MAX_AGE: u32 = 86_400;
 /// when no pattern matches. See [`PolicyBuilder::origin_check`].
 pub type OriginCheck = fn(&[u8]) -> bool;
 
-/// The settings of a policy before validation (CONTRACT.md §2).
+/// The settings of a policy before validation (docs/behaviour.md §2).
 ///
 /// Every method is `const`, so a policy can be built at compile time and
 /// kept in a `static`:
@@ -447,7 +447,7 @@ pub(crate) const fn next_error<'s>(
 }
 
 /// A validated CORS policy, with every response value it fixes computed
-/// once (CONTRACT.md §2).
+/// once (docs/behaviour.md §2).
 ///
 /// `N` is the capacity in origin patterns. The policy borrows its lists
 /// (`'s`) and stores only indexes and precomputed values, so it can be

@@ -1,4 +1,4 @@
-//! Bounded cost (CONTRACT.md §5): the adversarial requests of issue 5 are
+//! Bounded cost (docs/behaviour.md §5): the adversarial requests of issue 5 are
 //! answered correctly, and the work they cause is counted.
 //!
 //! Here the count is of field lines and bytes the engine pulls from the

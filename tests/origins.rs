@@ -1,4 +1,4 @@
-//! Table-driven tests of origin patterns and origin matching (CONTRACT.md
+//! Table-driven tests of origin patterns and origin matching (docs/behaviour.md
 //! §2 patterns, §4.1 checks), with the regressions other libraries had.
 
 use cors_policy::{OriginDefect, Policy, PolicyBuilder, Refusal, Request, evaluate};
@@ -216,7 +216,7 @@ fn malformed_origins_are_refused_with_a_reason() {
         );
         assert_eq!(d.headers().count(), 0);
         assert_eq!(d.vary(), ["Origin"]);
-        // A "*" policy still answers `*` (CONTRACT.md §4.1).
+        // A "*" policy still answers `*` (docs/behaviour.md §4.1).
         let d = evaluate(&any, &Request::from_pairs(b"GET", headers));
         assert!(d.is_allowed());
         assert_eq!(d.allow_origin(), Some(&b"*"[..]));

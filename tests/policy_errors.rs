@@ -1,4 +1,4 @@
-//! Table-driven tests of policy validation (CONTRACT.md §2): every problem
+//! Table-driven tests of policy validation (docs/behaviour.md §2): every problem
 //! is reported, each naming its entry.
 
 use cors_policy::{MAX_MAX_AGE, OriginProblem, PolicyBuilder, PolicyError};

@@ -1,4 +1,4 @@
-//! Table-driven tests of preflight checks (CONTRACT.md §4.2-4.4), debug mode
+//! Table-driven tests of preflight checks (docs/behaviour.md §4.2-4.4), debug mode
 //! and dynamic origin checks (issue 9).
 
 use cors_policy::{
@@ -253,7 +253,7 @@ fn a_hundred_and_fifty_names_and_a_mebibyte_of_repeats() {
         .unwrap();
     let repeated = "x-request-id,".repeat(1024 * 1024 / 13);
     let (allowed, ..) = preflight(&q, "GET", &[&repeated], &Options::default());
-    assert!(allowed, "duplicates are fine (CONTRACT.md §4.3)");
+    assert!(allowed, "duplicates are fine (docs/behaviour.md §4.3)");
     let commas = ",".repeat(1024 * 1024);
     let spaces = " ".repeat(1024 * 1024);
     let (allowed, _, headers, _) = preflight(&q, "GET", &[&commas, &spaces], &Options::default());

@@ -1,6 +1,6 @@
 //! Property tests: the core agrees with the naive oracle (`tests/oracle/`)
 //! on random policies and browser-like or adversarial requests, and every
-//! answer satisfies the invariants of CONTRACT.md §3.
+//! answer satisfies the invariants of docs/behaviour.md §3.
 //!
 //! Failing cases proptest finds are kept in `proptest-regressions/`.
 
@@ -397,7 +397,7 @@ proptest! {
         match oracle::build_core(&p, &o, &m, &h, &e) {
             Ok(built) => {
                 prop_assert!(problems.is_empty(), "built, but the oracle finds {problems:?}");
-                // Invariants of a built policy (CONTRACT.md §2).
+                // Invariants of a built policy (docs/behaviour.md §2).
                 prop_assert!(!(built.allows_any_origin() && built.allows_credentials()));
                 prop_assert!(!(built.allows_any_origin() && built.allows_private_network()));
                 prop_assert!(built.max_age().is_none_or(|a| a <= oracle::MAX_MAX_AGE));

@@ -57,7 +57,7 @@ fn run(v: &Vector) -> Result<(), String> {
     {
         problems.push(format!("vary {:?} != {want:?}", d.vary()));
     }
-    // Invariants of CONTRACT.md §3 that every vector must also satisfy.
+    // Invariants of docs/behaviour.md §3 that every vector must also satisfy.
     let status = d.preflight_status();
     match d.kind().as_str() {
         "preflight" => {

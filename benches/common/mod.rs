@@ -130,7 +130,7 @@ pub fn now<F: Future>(f: F) -> F::Output {
 /// under the shared policy with credentials.
 ///
 /// Returns the problems (which make the library unfit to compare) and,
-/// separately, notes: differences from CONTRACT.md §3 a browser tolerates.
+/// separately, notes: differences from docs/behaviour.md §3 a browser tolerates.
 pub fn check_answer(
     req: Req,
     status: u16,
@@ -174,7 +174,9 @@ pub fn check_answer(
             if !(200..300).contains(&status) {
                 problems.push(format!("preflight status {status} is not ok"));
             } else if status != 204 {
-                notes.push(format!("preflight status {status} (CONTRACT.md: 204)"));
+                notes.push(format!(
+                    "preflight status {status} (docs/behaviour.md: 204)"
+                ));
             }
             // Steps 7.3-7.6: the method and every header name listed (with
             // credentials a `*` is taken literally).
@@ -202,7 +204,7 @@ pub fn check_answer(
                 ));
             }
             if !all("access-control-expose-headers").is_empty() {
-                notes.push("ACEH on a preflight (CONTRACT.md §3: never)".into());
+                notes.push("ACEH on a preflight (docs/behaviour.md §3: never)".into());
             }
             for want in [
                 "origin",
@@ -234,7 +236,9 @@ pub fn check_answer(
                 "access-control-max-age",
             ] {
                 if !all(h).is_empty() {
-                    notes.push(format!("{h} on an actual response (CONTRACT.md §3: never)"));
+                    notes.push(format!(
+                        "{h} on an actual response (docs/behaviour.md §3: never)"
+                    ));
                 }
             }
             // "CORS protocol and HTTP caches": the answer depends on Origin.
@@ -357,7 +361,7 @@ pub fn tower_http_layer() -> tower_http::cors::CorsLayer {
 
 /// The floor: what any CORS layer must at least do for these two requests,
 /// with no decision at all: look the echoed values up once, write the
-/// headers CONTRACT.md §3 requires into the response map, answer the
+/// headers docs/behaviour.md §3 requires into the response map, answer the
 /// preflight itself. Not a CORS layer (it checks nothing); it shows which
 /// part of a layer's cost is the header map's.
 pub fn tower_floor<S>(inner: &mut S, req: TowerRequest) -> TowerResponse

@@ -2,7 +2,7 @@
 //! browser-shaped requests, a browser accepts the answers `evaluate` gives
 //! exactly when the policy allows the request, with credentials and
 //! without. "The policy allows" is read straight from the policy's lists
-//! (CONTRACT.md §2 and §4), never from the core.
+//! (docs/behaviour.md §2 and §4), never from the core.
 
 use cors_policy::{PolicyBuilder, Request, RequestKind, evaluate};
 use cors_policy_browser::{
@@ -86,7 +86,7 @@ fn policy_lists() -> impl Strategy<Value = Lists> {
     )
         .prop_map(
             |(any_origin, origins, credentials, methods, headers, expose, max_age)| {
-                // Keep the policy valid (CONTRACT.md §2): no `*` origins or
+                // Keep the policy valid (docs/behaviour.md §2): no `*` origins or
                 // `*` exposed with credentials.
                 let credentials = credentials && !any_origin;
                 let expose = if credentials && expose == ["*"] {

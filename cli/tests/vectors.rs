@@ -67,7 +67,7 @@ fn run_vector(dir: &TempDir, i: usize, v: &Value) -> Vec<String> {
             problems.push(format!("{field} {} != {}", got[field], expect[field]));
         }
     }
-    // CONTRACT.md §3: a preflight answers 204 or 403; other kinds leave
+    // docs/behaviour.md §3: a preflight answers 204 or 403; other kinds leave
     // the status to the application.
     let want_status = match (got["kind"].as_str(), got["allowed"].as_bool()) {
         (Some("preflight"), Some(true)) => Value::from(204),

@@ -1,7 +1,7 @@
 //! Policies for [`cors_policy`] from files (JSON or TOML) and environment
 //! variables, for servers and for the `cors-policy` tool alike.
 //!
-//! A file holds exactly the fields of CONTRACT.md §2:
+//! A file holds exactly the fields of docs/behaviour.md §2:
 //!
 //! ```
 //! use cors_policy_config::{OwnedPolicy, PolicyConfig};
@@ -87,7 +87,7 @@ impl StarOrList {
     }
 }
 
-/// A policy as written in a file or the environment (CONTRACT.md §2).
+/// A policy as written in a file or the environment (docs/behaviour.md §2).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyConfig {

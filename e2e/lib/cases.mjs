@@ -1,5 +1,5 @@
 // The case table: one fetch() each (two for the max-age cases), run against
-// every target. Each expectation is what CONTRACT.md (the server side) and the
+// every target. Each expectation is what docs/behaviour.md (the server side) and the
 // Fetch standard (the browser side) imply for the APIs of the shared server
 // interface:
 //   public  origins `*`, methods `*`, headers `*`, expose x-request-id, max age 600
@@ -17,7 +17,7 @@
 //                OPTIONS POST PUT)
 //   expect.allowed    whether fetch() resolves (Fetch "CORS check" passed)
 //   expect.preflight  null: no OPTIONS line at the server; 204 or 403: exactly
-//                     one, with that status (CONTRACT §3)
+//                     one, with that status (docs/behaviour.md §3)
 //   expect.reached    how many times the request itself reaches the server
 //   expect.status     the status the script reads
 //   expect.corsError  the reason Chromium gives (DevTools Network.CorsError). A
@@ -40,14 +40,14 @@ export const CASES = [
     title: 'simple GET, credentials omitted, public API',
     page: 'allowed', api: 'public', method: 'GET', credentials: 'omit',
     expect: { allowed: true, status: 200, preflight: null, reached: 1 },
-    why: 'CONTRACT §3 actual, origin allowed: ACAO `*` + ACEH; Fetch CORS check passes on `*` without credentials',
+    why: 'docs/behaviour.md §3 actual, origin allowed: ACAO `*` + ACEH; Fetch CORS check passes on `*` without credentials',
   },
   {
     id: 'simple-get-private',
     title: 'simple GET, credentials omitted, private API',
     page: 'allowed', api: 'private', method: 'GET', credentials: 'omit',
     expect: { allowed: true, status: 200, preflight: null, reached: 1 },
-    why: 'CONTRACT §3 actual: ACAO = the page origin byte-for-byte, ACAC true, ACEH x-request-id',
+    why: 'docs/behaviour.md §3 actual: ACAO = the page origin byte-for-byte, ACAC true, ACEH x-request-id',
   },
   {
     id: 'simple-post-text-private',
@@ -55,36 +55,36 @@ export const CASES = [
     page: 'allowed', api: 'private', method: 'POST', credentials: 'omit',
     headers: { 'Content-Type': 'text/plain' }, body: 'hello',
     expect: { allowed: true, status: 200, preflight: null, reached: 1 },
-    why: 'Fetch: text/plain is a CORS-safelisted Content-Type, so no preflight; CONTRACT §3 actual allowed',
+    why: 'Fetch: text/plain is a CORS-safelisted Content-Type, so no preflight; docs/behaviour.md §3 actual allowed',
   },
   {
     id: 'simple-head-public',
     title: 'HEAD, public API',
     page: 'allowed', api: 'public', method: 'HEAD', credentials: 'omit', noBody: true,
     expect: { allowed: true, status: 200, preflight: null, reached: 1 },
-    why: 'Fetch: HEAD is CORS-safelisted; CONTRACT §3 actual allowed',
+    why: 'Fetch: HEAD is CORS-safelisted; docs/behaviour.md §3 actual allowed',
   },
-  // --- preflights (Fetch "CORS-preflight fetch"; CONTRACT §3 preflight, §4 checks 2 and 3)
+  // --- preflights (Fetch "CORS-preflight fetch"; docs/behaviour.md §3 preflight, §4 checks 2 and 3)
   {
     id: 'custom-header-private',
     title: 'GET with X-Custom-Header (listed), private API',
     page: 'allowed', api: 'private', method: 'GET', credentials: 'omit', headers: custom,
     expect: { allowed: true, status: 200, preflight: 204, reached: 1 },
-    why: 'non-safelisted header: preflight; CONTRACT §4.3 listed header passes; ACAH echoes it',
+    why: 'non-safelisted header: preflight; docs/behaviour.md §4.3 listed header passes; ACAH echoes it',
   },
   {
     id: 'custom-header-public',
     title: 'GET with an arbitrary custom header, public API (headers `*`)',
     page: 'allowed', api: 'public', method: 'GET', credentials: 'omit', headers: { 'X-Anything-Goes': '1' },
     expect: { allowed: true, status: 200, preflight: 204, reached: 1 },
-    why: 'CONTRACT §2 `*` allows any name but authorization; ACAH echoes the requested names',
+    why: 'docs/behaviour.md §2 `*` allows any name but authorization; ACAH echoes the requested names',
   },
   {
     id: 'unlisted-header-private',
     title: 'GET with X-Not-Listed, private API',
     page: 'allowed', api: 'private', method: 'GET', credentials: 'omit', headers: { 'X-Not-Listed': '1' },
     expect: { allowed: false, preflight: 403, reached: 0, corsError: 'PreflightMissingAllowOriginHeader' },
-    why: 'CONTRACT §4.3 one header not allowed rejects the preflight: 403, no CORS headers; Fetch: preflight status not ok',
+    why: 'docs/behaviour.md §4.3 one header not allowed rejects the preflight: 403, no CORS headers; Fetch: preflight status not ok',
   },
   {
     id: 'json-post-private',
@@ -106,7 +106,7 @@ export const CASES = [
       title: `${m}, ${api} API`,
       page: 'allowed', api, method: m, credentials: 'omit',
       expect: { allowed: true, status: 200, preflight: 204, reached: 1 },
-      why: `${m} is not safelisted: preflight; CONTRACT §4.2 ${api === 'public' ? 'methods `*`' : 'listed'}; ACAM echoes ${m}`,
+      why: `${m} is not safelisted: preflight; docs/behaviour.md §4.2 ${api === 'public' ? 'methods `*`' : 'listed'}; ACAM echoes ${m}`,
     })),
   ),
   {
@@ -115,35 +115,35 @@ export const CASES = [
     page: 'allowed', api: 'private', method: 'POST', credentials: 'include',
     headers: { ...json, ...custom, Authorization: 'Bearer e2e' }, body: '{"a":1}',
     expect: { allowed: true, status: 200, preflight: 204, reached: 1 },
-    why: 'CONTRACT §4.3: every element of ACRH (Chromium sends them sorted, lower-case, comma-joined) is listed; ACAH echoes the line',
+    why: 'docs/behaviour.md §4.3: every element of ACRH (Chromium sends them sorted, lower-case, comma-joined) is listed; ACAH echoes the line',
   },
   {
     id: 'options-public',
     title: 'fetch() with method OPTIONS, public API',
     page: 'allowed', api: 'public', method: 'OPTIONS', credentials: 'omit',
     expect: { allowed: true, status: 200, preflight: 204, reached: 1 },
-    why: 'OPTIONS is not safelisted: preflight (ACRM OPTIONS) allowed by methods `*`; the OPTIONS request that follows has no ACRM, so it is `actual` (CONTRACT §1) and the application answers it',
+    why: 'OPTIONS is not safelisted: preflight (ACRM OPTIONS) allowed by methods `*`; the OPTIONS request that follows has no ACRM, so it is `actual` (docs/behaviour.md §1) and the application answers it',
   },
   {
     id: 'options-private',
     title: 'fetch() with method OPTIONS, private API (not listed)',
     page: 'allowed', api: 'private', method: 'OPTIONS', credentials: 'omit',
     expect: { allowed: false, preflight: 403, reached: 0, corsError: 'PreflightMissingAllowOriginHeader' },
-    why: 'CONTRACT §4.2: OPTIONS is not in GET POST PUT DELETE PATCH: preflight 403',
+    why: 'docs/behaviour.md §4.2: OPTIONS is not in GET POST PUT DELETE PATCH: preflight 403',
   },
   {
     id: 'lower-patch-private',
     title: 'lower-case `patch`, private API (lists PATCH)',
     page: 'allowed', api: 'private', method: 'patch', credentials: 'omit',
     expect: { allowed: false, preflight: 403, reached: 0, corsError: 'PreflightMissingAllowOriginHeader' },
-    why: 'Fetch does not upper-case `patch`; CONTRACT §4.2 matching is byte-exact, so `patch` is not `PATCH`: 403',
+    why: 'Fetch does not upper-case `patch`; docs/behaviour.md §4.2 matching is byte-exact, so `patch` is not `PATCH`: 403',
   },
   {
     id: 'lower-patch-public',
     title: 'lower-case `patch`, public API (methods `*`)',
     page: 'allowed', api: 'public', method: 'patch', credentials: 'omit',
     expect: { allowed: true, status: 200, preflight: 204, reached: 1 },
-    why: 'CONTRACT §4.2 methods `*` passes any token; ACAM echoes `patch`, which Chromium matches',
+    why: 'docs/behaviour.md §4.2 methods `*` passes any token; ACAM echoes `patch`, which Chromium matches',
   },
   {
     id: 'lower-put-private',
@@ -157,7 +157,7 @@ export const CASES = [
     title: 'PURGE (not listed), private API',
     page: 'allowed', api: 'private', method: 'PURGE', credentials: 'omit',
     expect: { allowed: false, preflight: 403, reached: 0, corsError: 'PreflightMissingAllowOriginHeader' },
-    why: 'CONTRACT §4.2 method not listed: preflight rejected, 403',
+    why: 'docs/behaviour.md §4.2 method not listed: preflight rejected, 403',
   },
   // --- credentials (Fetch "CORS check": `*` never satisfies a credentialed request)
   {
@@ -165,14 +165,14 @@ export const CASES = [
     title: 'GET, credentials included, private API',
     page: 'allowed', api: 'private', method: 'GET', credentials: 'include',
     expect: { allowed: true, status: 200, preflight: null, reached: 1 },
-    why: 'CONTRACT §3: ACAO = origin and ACAC true, which is what a credentialed CORS check needs',
+    why: 'docs/behaviour.md §3: ACAO = origin and ACAC true, which is what a credentialed CORS check needs',
   },
   {
     id: 'creds-get-public',
     title: 'GET, credentials included, public API',
     page: 'allowed', api: 'public', method: 'GET', credentials: 'include',
     expect: { allowed: false, preflight: null, reached: 1, corsError: 'WildcardOriginNotAllowed' },
-    why: 'the request is sent (simple), CONTRACT §3 answers ACAO `*`, and Fetch CORS check fails `*` with credentials',
+    why: 'the request is sent (simple), docs/behaviour.md §3 answers ACAO `*`, and Fetch CORS check fails `*` with credentials',
   },
   {
     id: 'creds-put-private',
@@ -188,13 +188,13 @@ export const CASES = [
     expect: { allowed: false, preflight: 204, reached: 0, corsError: 'PreflightWildcardOriginNotAllowed' },
     why: 'the server allows the preflight with ACAO `*` (204), but Chromium refuses `*` for a credentialed request, so the PUT is never sent',
   },
-  // --- Authorization (CONTRACT §2, §4.3: `*` does not cover authorization; Fetch "CORS non-wildcard request-header name")
+  // --- Authorization (docs/behaviour.md §2, §4.3: `*` does not cover authorization; Fetch "CORS non-wildcard request-header name")
   {
     id: 'authorization-public',
     title: 'Authorization header under the `*` header policy (public API)',
     page: 'allowed', api: 'public', method: 'GET', credentials: 'omit', headers: { Authorization: 'Bearer e2e' },
     expect: { allowed: false, preflight: 403, reached: 0, corsError: 'PreflightMissingAllowOriginHeader' },
-    why: 'CONTRACT §4.3: authorization needs its own entry even when `*` is listed: preflight 403',
+    why: 'docs/behaviour.md §4.3: authorization needs its own entry even when `*` is listed: preflight 403',
   },
   {
     id: 'authorization-private',
@@ -209,7 +209,7 @@ export const CASES = [
     title: 'GET .../error (500), private API',
     page: 'allowed', api: 'private', method: 'GET', credentials: 'include', suffix: '/error',
     expect: { allowed: true, status: 500, preflight: null, reached: 1 },
-    why: 'CONTRACT §3: the application status is kept and CORS headers still apply, so the script reads the 500',
+    why: 'docs/behaviour.md §3: the application status is kept and CORS headers still apply, so the script reads the 500',
   },
   {
     id: 'error-put-public',
@@ -218,7 +218,7 @@ export const CASES = [
     expect: { allowed: true, status: 500, preflight: 204, reached: 1 },
     why: 'preflight 204, then the 500 answer carries ACAO `*` and ACEH',
   },
-  // --- a refused origin (CONTRACT §3 "origin not allowed": no CORS headers; CORS is not access control)
+  // --- a refused origin (docs/behaviour.md §3 "origin not allowed": no CORS headers; CORS is not access control)
   {
     id: 'refused-get-private',
     title: 'GET from a page origin not in the private policy',
@@ -238,7 +238,7 @@ export const CASES = [
     title: 'PUT with X-Custom-Header from a refused page origin',
     page: 'refused', api: 'private', method: 'PUT', credentials: 'omit', headers: custom,
     expect: { allowed: false, preflight: 403, reached: 0, corsError: 'PreflightMissingAllowOriginHeader' },
-    why: 'CONTRACT §4.1 origin check fails: preflight 403 and the PUT is never sent',
+    why: 'docs/behaviour.md §4.1 origin check fails: preflight 403 and the PUT is never sent',
   },
   {
     id: 'refused-page-public',
@@ -247,7 +247,7 @@ export const CASES = [
     expect: { allowed: true, status: 200, preflight: null, reached: 1 },
     why: 'the public policy allows every origin (`*`)',
   },
-  // --- max age (Fetch "CORS-preflight cache"; CONTRACT §3 ACMA 600)
+  // --- max age (Fetch "CORS-preflight cache"; docs/behaviour.md §3 ACMA 600)
   {
     id: 'max-age-private',
     title: 'the same credentialed PUT twice, 6.5 s apart, private API',

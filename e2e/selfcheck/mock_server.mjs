@@ -1,7 +1,7 @@
 // A stand-in for the axum/actix example servers, used ONLY by the suite's
 // self-check (`node e2e/run.mjs --self-check`), never counted as a server
 // under test. It speaks the shared server interface and answers CORS as
-// CONTRACT.md says, unless MOCK_BREAK names defects to inject (a comma list),
+// docs/behaviour.md says, unless MOCK_BREAK names defects to inject (a comma list),
 // which lets the self-check prove that the suite's cases can fail:
 //   authorization-wildcard  `*` in allowed headers also covers `authorization`
 //   ci-methods              methods compared case-insensitively (`patch` ~ `PATCH`)

@@ -1,5 +1,5 @@
 //! `evaluate` on structured random policies and requests answers what the
-//! naive oracle answers, satisfies the invariants of CONTRACT.md §3, and
+//! naive oracle answers, satisfies the invariants of docs/behaviour.md §3, and
 //! never panics. Seeded from the conformance vectors (`tools` `seeds`).
 #![no_main]
 

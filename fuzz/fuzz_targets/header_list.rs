@@ -1,5 +1,5 @@
 //! The `Access-Control-Request-Headers` parser agrees with a naive split on
-//! commas, trim of spaces and tabs, and lower-casing (CONTRACT.md §4.3):
+//! commas, trim of spaces and tabs, and lower-casing (docs/behaviour.md §4.3):
 //! a preflight passes exactly when every non-empty element is a token the
 //! policy allows, a refusal names the first bad element, and an allowed
 //! answer echoes exactly the lines that name something.

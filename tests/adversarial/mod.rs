@@ -1,4 +1,4 @@
-//! Adversarial requests of issue 5 (CONTRACT.md §5), sized by a parameter,
+//! Adversarial requests of issue 5 (docs/behaviour.md §5), sized by a parameter,
 //! with the answer each must get. Shared by `tests/bounded.rs` (which
 //! asserts the answers and counts the work) and by the callgrind driver
 //! `fuzz/tools/src/bin/cost.rs` (which counts instructions at two sizes).

@@ -1,5 +1,5 @@
 //! A deliberately naive CORS evaluator, written straight from
-//! `shared/CONTRACT.md` and used only by tests and fuzz targets.
+//! `docs/behaviour.md` and used only by tests and fuzz targets.
 //!
 //! It shares no code with the core: linear scans, `String`s, `to_lowercase`,
 //! no indexes, no hashing. Where the core makes a choice the contract leaves
@@ -130,7 +130,7 @@ fn is_ldh_label(l: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-/// Parses a pattern of `allowed_origins` as CONTRACT.md §2 describes it;
+/// Parses a pattern of `allowed_origins` as docs/behaviour.md §2 describes it;
 /// `None` when it is invalid or not canonical.
 pub fn parse_pattern(p: &str) -> Option<Pattern> {
     if p == "null" {
@@ -225,7 +225,7 @@ pub fn parse_pattern(p: &str) -> Option<Pattern> {
     })
 }
 
-/// Every problem with a policy, one message per problem (CONTRACT.md §2).
+/// Every problem with a policy, one message per problem (docs/behaviour.md §2).
 pub fn validate(p: &OPolicy) -> Vec<String> {
     let mut errs = Vec::new();
     if !p.any_origin && p.origins.is_empty() {
@@ -374,7 +374,7 @@ pub fn pattern_matches(pattern: &str, origin: &str) -> bool {
     }
 }
 
-/// CONTRACT.md §4.1: the origin value, or why it is malformed.
+/// docs/behaviour.md §4.1: the origin value, or why it is malformed.
 fn checked_origin<'a>(origin_lines: &[&'a [u8]]) -> Result<&'a [u8], ()> {
     if origin_lines.len() != 1 {
         return Err(());
@@ -386,7 +386,7 @@ fn checked_origin<'a>(origin_lines: &[&'a [u8]]) -> Result<&'a [u8], ()> {
     Ok(o)
 }
 
-/// Answers one request as CONTRACT.md §1, §3 and §4 describe. The policy
+/// Answers one request as docs/behaviour.md §1, §3 and §4 describe. The policy
 /// must be valid (see [`validate`]).
 pub fn evaluate(p: &OPolicy, method: &[u8], headers: &[(Vec<u8>, Vec<u8>)]) -> OAnswer {
     let origin_lines = lines(headers, "origin");
@@ -561,7 +561,7 @@ pub fn evaluate(p: &OPolicy, method: &[u8], headers: &[(Vec<u8>, Vec<u8>)]) -> O
     }
 }
 
-/// The invariants of CONTRACT.md §3 on one answer of the core.
+/// The invariants of docs/behaviour.md §3 on one answer of the core.
 pub fn check_invariants(
     p: &OPolicy,
     headers: &[(Vec<u8>, Vec<u8>)],

@@ -375,7 +375,7 @@ impl<S: Stack> ActualHeaders<S> {
         request: &S::View<'r>,
         prepared: &Prepared<S>,
     ) -> Self {
-        // CONTRACT.md §3: actual responses get `Allow-Origin`,
+        // docs/behaviour.md §3: actual responses get `Allow-Origin`,
         // `Allow-Credentials` and `Expose-Headers` only.
         let mut out = ActualHeaders {
             origin: origin_value::<S>(decision, request),

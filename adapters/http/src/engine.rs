@@ -201,7 +201,7 @@ pub struct RefusalEvent<'a> {
 pub struct CorsRefusal {
     /// How the request was classified.
     pub kind: RequestKind,
-    /// The check of CONTRACT.md §4 that refused it.
+    /// The check of docs/behaviour.md §4 that refused it.
     pub check: Check,
     /// A stable label, such as `origin_not_allowed`.
     pub code: &'static str,

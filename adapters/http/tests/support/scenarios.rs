@@ -67,7 +67,7 @@ pub async fn serves_every_vector(server: &str, vectors: &[Vector], url: impl Fn(
 /// marks its answers with `x-handler`.
 pub async fn plain_options_and_not_cors_options_reach_the_application(server: &str, base: &str) {
     let client = reqwest::Client::new();
-    // OPTIONS with Origin but no ACRM: an actual request (CONTRACT.md §1).
+    // OPTIONS with Origin but no ACRM: an actual request (docs/behaviour.md §1).
     let o = send(
         &client,
         &format!("{base}/private/items"),
