@@ -11,7 +11,6 @@ mod backend; //    the primitives a stack gives (sealed trait)
 mod evaluator;
 mod handle; //     a policy installed for every stack; the swap handle
 mod http; //       the `http` crate's stack: request view, map, templates
-mod intern; //     process-wide copies of policy values
 mod policy; //     the policies a layer holds, prepared per stack
 mod refusal; //    refusals for hooks and logs
 mod respond; //    a decision turned into a preflight's answer or actual headers

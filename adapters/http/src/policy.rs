@@ -168,8 +168,8 @@ pub struct Prepared<M: Backend> {
 impl<M: Backend> Prepared<M> {
     /// Prepares `policy` (shared with the other stacks' preparations).
     pub(crate) fn new<P: CorsPolicy>(policy: Arc<P>) -> Self {
-        let expose = policy.expose_headers_value().and_then(M::policy_value);
-        let max_age = policy.max_age_value().and_then(M::policy_value);
+        let expose = policy.expose_headers_value().and_then(M::value);
+        let max_age = policy.max_age_value().and_then(M::value);
         Prepared {
             policy,
             expose,

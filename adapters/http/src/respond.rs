@@ -81,21 +81,21 @@ pub struct Preflight<'r, M: Headers = http::HeaderMap> {
     /// The policy, for the values it fixes and the stack's templates.
     installed: Arc<Installed>,
     /// What the request's own values cannot give; none in the usual case.
-    made: Option<Box<Made<M::Value>>>,
+    made: Option<Box<Made<'r, M::Value>>>,
 }
 
 /// The values of a preflight's answer made for it: copies of request
 /// bytes the core trimmed, and the `Access-Control-Allow-Headers` lines of
 /// a request that split its header list over several lines.
-struct Made<V> {
+struct Made<'r, V> {
     origin: Option<V>,
     methods: Option<V>,
     headers: Option<V>,
     /// One answer line per requested line (then `headers` is `None`).
-    lines: Option<Vec<V>>,
+    lines: Option<Lines<'r, V>>,
 }
 
-impl<V> Default for Made<V> {
+impl<V> Default for Made<'_, V> {
     fn default() -> Self {
         Made {
             origin: None,
@@ -104,6 +104,14 @@ impl<V> Default for Made<V> {
             lines: None,
         }
     }
+}
+
+/// The `Access-Control-Allow-Headers` lines of a request that split its
+/// header list over several lines: the request's own (cloned when
+/// written), and last, in debug mode, the part of a line that passed.
+struct Lines<'r, V> {
+    own: Vec<&'r V>,
+    cut: Option<V>,
 }
 
 impl<'r, M: Headers> Preflight<'r, M> {
@@ -115,14 +123,14 @@ impl<'r, M: Headers> Preflight<'r, M> {
         view: &M::View<'r>,
         installed: &Arc<Installed>,
     ) -> Self {
-        type Slot<V> = fn(&mut Made<V>) -> &mut Option<V>;
-        let mut made: Option<Box<Made<M::Value>>> = None;
+        type Slot<'r, V> = for<'m> fn(&'m mut Made<'r, V>) -> &'m mut Option<V>;
+        let mut made: Option<Box<Made<'r, M::Value>>> = None;
         // The request's own value, or (rarely) a copy kept in `made`.
-        let mut own = |header, bytes: Option<&[u8]>, slot: Slot<M::Value>| {
+        let mut own = |header, bytes: Option<&[u8]>, slot: Slot<'r, M::Value>| {
             let bytes = bytes?;
             let v = M::own_value(view, header, bytes);
             if v.is_none() {
-                *slot(made.get_or_insert_default()) = M::request_value(bytes);
+                *slot(made.get_or_insert_default()) = M::value(bytes);
             }
             v
         };
@@ -202,7 +210,8 @@ impl<'r, M: Headers> Preflight<'r, M> {
             // One `Access-Control-Allow-Headers` line per requested line.
             let max_age = fixed.max_age.filter(|_| answer.max_age).cloned();
             let expose = fixed.expose.filter(|_| answer.expose).cloned();
-            return write(headers, answer, max_age, expose, lines.into_iter());
+            let lines = lines.own.into_iter().cloned().chain(lines.cut);
+            return write(headers, answer, max_age, expose, lines);
         }
         match M::template(&prepared.cache, answer, fixed) {
             Some(t) if headers.is_empty() => headers.instantiate(t, answer),
@@ -370,7 +379,7 @@ fn echo<M: Backend>(
 ) -> Option<M::Value> {
     match M::own_value(view, header, bytes) {
         Some(v) => Some(v.clone()),
-        None => M::request_value(bytes),
+        None => M::value(bytes),
     }
 }
 
@@ -388,36 +397,44 @@ fn origin<'r, M: Backend>(
     }
 }
 
-/// Appends to `out` the `Access-Control-Allow-Headers` lines of a request
-/// that split its list over several lines, one value per line, each the
-/// request's own.
+/// The `Access-Control-Allow-Headers` lines of a request that split its
+/// list over several lines, each the request's own value.
 ///
 /// Linear in the lines: the decision gives them in the request's order,
 /// so one pass over the request's values finds them all (a lookup per
-/// line, from the first, made a request of 32,000 lines take seconds).
+/// line, from the first, made a request of 32,000 lines take seconds),
+/// and the list is made at its final size (growing it copies it).
 #[cold]
 #[inline(never)]
 fn echo_lines<'r, M: Backend>(
     decision: &Decision<'_, 'r, M::Lines<'r>>,
     view: &M::View<'r>,
-) -> Vec<M::Value> {
-    let mut own = M::own_values(view, CorsRequestHeader::AccessControlRequestHeaders);
-    decision
-        .allow_headers()
-        .filter_map(|line| {
-            for v in own.by_ref() {
-                let bytes = M::value_bytes(v);
-                if same_bytes(bytes, line) {
-                    return Some(v.clone());
-                }
-                if inside(bytes, line) {
-                    // The part of a line a debug-mode answer keeps.
-                    break;
-                }
+) -> Lines<'r, M::Value> {
+    let header = CorsRequestHeader::AccessControlRequestHeaders;
+    let mut lines = Lines {
+        own: Vec::with_capacity(M::own_values(view, header).count()),
+        cut: None,
+    };
+    let mut own = M::own_values(view, header);
+    for line in decision.allow_headers() {
+        let mut found = None;
+        for v in own.by_ref() {
+            let bytes = M::value_bytes(v);
+            if same_bytes(bytes, line) {
+                found = Some(v);
+                break;
             }
-            M::request_value(line)
-        })
-        .collect()
+            if inside(bytes, line) {
+                // The part of a line a debug-mode answer keeps: the last.
+                break;
+            }
+        }
+        match found {
+            Some(v) => lines.own.push(v),
+            None => lines.cut = M::value(line),
+        }
+    }
+    lines
 }
 
 #[cfg(test)]

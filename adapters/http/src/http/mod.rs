@@ -72,18 +72,8 @@ impl Backend for HeaderMap {
         view.values(header)
     }
 
-    fn policy_value(bytes: &[u8]) -> Option<HeaderValue> {
-        let value = HeaderValue::from_bytes(bytes).ok()?;
-        // Valid (checked just above) and interned: a static value, whose
-        // clones and drops on the request path touch no reference count.
-        Some(match crate::intern::intern(bytes) {
-            Some(s) => HeaderValue::from_static(s),
-            None => value,
-        })
-    }
-
     #[inline]
-    fn request_value(bytes: &[u8]) -> Option<HeaderValue> {
+    fn value(bytes: &[u8]) -> Option<HeaderValue> {
         HeaderValue::from_bytes(bytes).ok()
     }
 
