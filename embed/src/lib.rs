@@ -31,6 +31,12 @@ use picoserve::request::{Headers, RequestParts};
 use picoserve::response::{Body, Connection, HeadersIter, Response, ResponseWriter, StatusCode};
 use picoserve::routing::{Layer, Next};
 
+/// The embedding guide, `docs/embedding.md`: its examples run as this
+/// crate's doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/embedding.md")]
+pub struct EmbeddingGuide;
+
 /// The most response headers a CORS answer may need here: six CORS
 /// headers, `Vary`, and up to nine `Access-Control-Allow-Headers` lines
 /// (one per requested line). A preflight needing more is answered `431

@@ -131,7 +131,12 @@ fn vary_is_merged_never_overwritten() {
         ],
     );
     // (evaluator, request, the response's Vary lines, the lines after)
-    type Case<'a> = (&'a Evaluator, &'a http::Request<()>, &'a [&'a str], &'a [&'a str]);
+    type Case<'a> = (
+        &'a Evaluator,
+        &'a http::Request<()>,
+        &'a [&'a str],
+        &'a [&'a str],
+    );
     let cases: &[Case<'_>] = &[
         (&cors, &get, &[], &["Origin"]),
         (
