@@ -177,9 +177,9 @@ impl Example {
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("start the example");
-        let mut stdout = BufReader::new(child.stdout.take()?);
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
         let mut first = String::new();
-        stdout.read_line(&mut first).ok()?;
+        stdout.read_line(&mut first).expect("the first line");
         let addr = first
             .trim_end()
             .strip_prefix("listening on http://")
@@ -188,7 +188,7 @@ impl Example {
             .expect("an address");
         std::thread::spawn(move || for _ in stdout.lines() {});
         let (tx, stderr) = std::sync::mpsc::channel();
-        let err = BufReader::new(child.stderr.take()?);
+        let err = BufReader::new(child.stderr.take().expect("piped"));
         std::thread::spawn(move || {
             for line in err.lines() {
                 let Ok(line) = line else { return };
