@@ -118,7 +118,6 @@ fn at_the_connection_limit_new_connections_wait_for_a_free_slot() {
 fn accept_errors_back_off_instead_of_spinning() {
     // 40 file descriptors for the server, so that accepting fails with
     // EMFILE (its limit of connections is far above).
-    stall::ensure_fd_limit(1024);
     let dir = TempDir::new();
     let policy = dir.file("policy.json", POLICY);
     let mut command = Command::new("sh");
