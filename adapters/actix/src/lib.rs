@@ -47,6 +47,27 @@
 //! can be replaced while the server runs ([`Cors::swappable`]). Different
 //! scopes take different middleware (`web::scope("/api").wrap(...)`).
 //!
+//! # Installing
+//!
+//! ```toml
+//! [dependencies]
+//! cors-policy-actix = "0.1"
+//! cors-policy = "0.1"          # `PolicyBuilder`, for a policy in a `static`
+//! cors-policy-config = "0.1"   # `PolicyConfig`: policies from files or `CORS_*` variables
+//! ```
+//!
+//! A policy read at run time goes straight into the middleware:
+//! `Cors::new(PolicyConfig::from_env()?.build()?)` (or `from_path`); build
+//! it once, before `HttpServer::new`, and clone it into the factory.
+//!
+//! Put the middleware outside authentication and inside logging (in
+//! actix-web the last `wrap` is the outermost): a preflight carries no
+//! credentials, so it must be answered before authentication runs, and an
+//! authentication error (an `Err` or a 401) then carries the CORS headers.
+//! Different policies go on sibling scopes, never one inside another. The
+//! repository's `docs/integration.md` has the details, with unmatched
+//! routes and guards.
+//!
 //! # Security considerations
 //!
 //! - Preflights (Fetch, "CORS-preflight request") are answered by the
