@@ -51,7 +51,7 @@ fn readme_blocks() -> Vec<String> {
 pub fn in_readme(source: &str) {
     let text = std::fs::read_to_string(repo().join(source)).expect("the example's source");
     assert!(
-        readme_blocks().iter().any(|b| *b == text),
+        readme_blocks().contains(&text),
         "README.md has no code block equal to {source}: copy the file into the README's block \
          (or the block into the file) so that what users copy is what CI runs"
     );

@@ -295,10 +295,10 @@ impl Case {
         if vary.as_deref() != self.vary {
             let _ = write!(out, "\n  vary {vary:?} (expected {:?})", self.vary);
         }
-        if let Some(body) = self.body {
-            if reply.body != body {
-                let _ = write!(out, "\n  body {:?} (expected {body:?})", reply.body);
-            }
+        if let Some(body) = self.body
+            && reply.body != body
+        {
+            let _ = write!(out, "\n  body {:?} (expected {body:?})", reply.body);
         }
         let close = reply
             .joined("connection")
