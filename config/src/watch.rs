@@ -6,7 +6,7 @@
 //! [`PolicyWatcher`] follows the file and calls your function with each
 //! new version that builds into a valid policy; a version that cannot be
 //! read or is invalid is refused, its errors reported (logged through
-//! `tracing` at `warn` unless you pass [`PolicyWatcher::on_error`]), and
+//! `tracing` at `warn` unless you pass [`WatchBuilder::on_error`]), and
 //! the policy in force keeps serving.
 //!
 //! ```
