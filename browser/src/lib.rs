@@ -136,6 +136,7 @@
 mod bytes;
 mod cache;
 mod check;
+mod console;
 mod expose;
 mod request;
 mod safelist;
@@ -144,6 +145,7 @@ mod safelist;
 pub mod probe;
 
 pub use cache::{DEFAULT_MAX_AGE, Engine, PreflightCache};
+pub use console::{ChromiumMessage, Console, Failure, Recognised, Stage, recognise};
 pub use check::{Blocked, Lines, PreflightOk, Response, TokenList, check_preflight, cors_check};
 pub use expose::Exposed;
 pub use request::{BrowserRequest, Preflight, UnsafeNames};
