@@ -15,6 +15,7 @@ mod check;
 mod explain;
 mod lint;
 mod load;
+mod probe;
 mod serve;
 mod suffix;
 
@@ -174,6 +175,10 @@ struct ProbeArgs {
     /// The page includes credentials (fetch credentials: "include").
     #[arg(long)]
     credentials: bool,
+    /// Trust only the certificates in this PEM file for https:// (a private
+    /// CA or a self-signed server), as curl's --cacert.
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
 }
 
 /// Arguments of `serve`.
@@ -240,17 +245,17 @@ fn main() -> ExitCode {
             &mut out,
         ),
         Command::Lint(args) => lint::run(&args.policy, args.deny_warnings, &mut out),
-        Command::Probe(args) => {
-            let args = cors_policy_browser::probe::ProbeArgs {
+        Command::Probe(args) => probe::run(
+            &probe::ProbeArgs {
                 url: args.url,
                 origin: args.origin,
                 method: args.method,
                 headers: args.header,
                 credentials: args.credentials,
-            };
-            let code = cors_policy_browser::probe::run(&args, &mut out);
-            u8::try_from(code).unwrap_or(2)
-        }
+                cacert: args.cacert,
+            },
+            &mut out,
+        ),
         Command::Serve(args) => {
             drop(out);
             return ExitCode::from(serve::run(&args.policy, &args.listen));
