@@ -392,6 +392,9 @@ fn tls_error(origin: &str, e: &io::Error) -> String {
             "{origin}: TLS: the server's certificate is not trusted ({why:?}); a browser refuses \
              it too. For a private CA or a self-signed server, pass its certificate with --cacert FILE"
         ),
+        Some(other @ rustls::Error::InvalidMessage(_)) => format!(
+            "{origin}: TLS handshake failed: {other} (does the server speak TLS on this port?)"
+        ),
         Some(other) => format!("{origin}: TLS handshake failed: {other}"),
         None if e.kind() == io::ErrorKind::UnexpectedEof => format!(
             "{origin}: TLS handshake failed: the server closed the connection (does it speak TLS on this port?)"
