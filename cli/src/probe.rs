@@ -460,7 +460,9 @@ fn ambiguous_preflight<K: AsRef<[u8]>, V: AsRef<[u8]>>(
         args.origin
     ));
     if !is_safelisted_method(method.as_bytes()) {
-        causes.push(format!("the method {method} is not allowed (allowed_methods)"));
+        causes.push(format!(
+            "the method {method} is not allowed (allowed_methods)"
+        ));
     }
     if let Some(n) = &names {
         causes.push(format!(

@@ -268,7 +268,10 @@ fn core_server_refusals_are_blocked_with_the_reason() {
                 && report.contains("has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.\n"),
             "{report}"
         );
-        assert!(report.contains("firefox: CORSMissingAllowOrigin"), "{report}");
+        assert!(
+            report.contains("firefox: CORSMissingAllowOrigin"),
+            "{report}"
+        );
         assert!(
             report.contains("the browser never sends the actual request"),
             "{report}"
@@ -620,7 +623,10 @@ fn a_redirected_preflight_has_its_own_message() {
         });
         let (code, report) = probe(&args(&url, "PUT", &[], false));
         assert_eq!(code, EXIT_BLOCKED, "{report}");
-        assert!(report.contains("(preflight, preflight_redirect)"), "{report}");
+        assert!(
+            report.contains("(preflight, preflight_redirect)"),
+            "{report}"
+        );
         assert!(
             report.contains("browsers never follow a redirect of a preflight"),
             "{report}"
@@ -633,7 +639,10 @@ fn a_redirected_preflight_has_its_own_message() {
             report.contains("Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request.\n"),
             "{report}"
         );
-        assert!(!report.contains("cannot tell which check failed"), "{report}");
+        assert!(
+            !report.contains("cannot tell which check failed"),
+            "{report}"
+        );
         assert_eq!(log.lock().unwrap().len(), 1, "only the preflight was sent");
     }
 }

@@ -163,7 +163,10 @@ fn a_bad_cacert_file_is_a_one_line_error() {
     let dir = TempDir::new();
     let not_pem = dir.file("ca.pem", "not a certificate\n");
     for (file, phrase) in [
-        (not_pem.to_str().unwrap().to_string(), "no certificate found"),
+        (
+            not_pem.to_str().unwrap().to_string(),
+            "no certificate found",
+        ),
         (
             dir.path_of("missing.pem").to_str().unwrap().to_string(),
             "cannot read",
