@@ -210,7 +210,6 @@ async function main() {
       const w = await runTool(cli, ['why', expected]);
       if (w.status !== 0) problems.push(`why exited ${w.status} on it: ${(w.stdout + w.stderr).trim().split('\n')[0]}`);
     }
-    if (process.env.E2E_VERBOSE) console.error(`${c.id}: ${outcome}; ${captured}`);
     results.push({ c, outcome, captured, problems, probe: p });
   }
 

@@ -315,7 +315,10 @@ pub struct Recognised<'m> {
 /// Quote characters a pasted message may use: Firefox writes `‘’`, a
 /// copy through a word processor may turn `'` into `’`, and so on.
 fn is_quote(c: char) -> bool {
-    matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '"' | '\u{201c}' | '\u{201d}' | '`')
+    matches!(
+        c,
+        '\'' | '\u{2018}' | '\u{2019}' | '"' | '\u{201c}' | '\u{201d}' | '`'
+    )
 }
 
 /// Matches `text` against `template` from the start: `'` in the template
@@ -330,7 +333,10 @@ fn matches<'m>(text: &'m str, template: &str, caps: &mut [&'m str]) -> Option<&'
     let rest = literal(text, head)?;
     let (first, others) = caps.split_first_mut()?;
     // Lazily: the shortest capture after which the tail matches.
-    for (i, _) in rest.char_indices().chain(core::iter::once((rest.len(), ' '))) {
+    for (i, _) in rest
+        .char_indices()
+        .chain(core::iter::once((rest.len(), ' ')))
+    {
         let (cap, after) = rest.split_at(i);
         if let Some(end) = matches(after, tail, others) {
             *first = cap;
@@ -402,7 +408,13 @@ fn recognise_chromium(text: &str) -> Option<Recognised<'_>> {
         Some(d) => (true, d),
         None => (false, rest),
     };
-    let stage_if = |s: Stage| Some(if preflight_prefix { Stage::Preflight } else { s });
+    let stage_if = |s: Stage| {
+        Some(if preflight_prefix {
+            Stage::Preflight
+        } else {
+            s
+        })
+    };
     let mut c = [""; 1];
     let (failure, stage) = if literal(
         detail,
@@ -638,7 +650,10 @@ mod tests {
     #[test]
     fn templates() {
         let mut c = [""; 2];
-        assert_eq!(matches("a 'x' b 'y' c!", "a '{}' b '{}' c", &mut c), Some("!"));
+        assert_eq!(
+            matches("a 'x' b 'y' c!", "a '{}' b '{}' c", &mut c),
+            Some("!")
+        );
         assert_eq!(c, ["x", "y"]);
         assert_eq!(
             matches("a \u{2018}x\u{2019} b", "a '{}' b", &mut c[..1]),

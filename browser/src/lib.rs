@@ -145,8 +145,8 @@ mod safelist;
 pub mod probe;
 
 pub use cache::{DEFAULT_MAX_AGE, Engine, PreflightCache};
-pub use console::{ChromiumMessage, Console, Failure, Recognised, Stage, recognise};
 pub use check::{Blocked, Lines, PreflightOk, Response, TokenList, check_preflight, cors_check};
+pub use console::{ChromiumMessage, Console, Failure, Recognised, Stage, recognise};
 pub use expose::Exposed;
 pub use request::{BrowserRequest, Preflight, UnsafeNames};
 pub use safelist::{

@@ -184,7 +184,6 @@ fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
         .flatten()
 }
 
-
 /// Is `origin` written as a browser serializes one? `null`, or
 /// `scheme://host[:port]` in lower case, without path or trailing slash.
 ///
@@ -518,8 +517,14 @@ mod tests {
         assert_eq!(t.scheme, Scheme::Https);
         assert_eq!(t.url(), "https://api.example:8443/");
         let t = Target::parse("https://api.example:443/x").unwrap();
-        assert_eq!((t.addr().as_str(), t.host_header().as_str()), ("api.example:443", "api.example"));
-        assert_eq!(server_name("[::1]").unwrap(), ServerName::IpAddress("::1".parse::<IpAddr>().unwrap().into()));
+        assert_eq!(
+            (t.addr().as_str(), t.host_header().as_str()),
+            ("api.example:443", "api.example")
+        );
+        assert_eq!(
+            server_name("[::1]").unwrap(),
+            ServerName::IpAddress("::1".parse::<IpAddr>().unwrap().into())
+        );
         assert!(server_name("api.example").is_ok());
         for bad in [
             "ftp://x",

@@ -106,11 +106,10 @@ fn the_model_writes_every_message_chromium_printed() {
     let cases = fixture();
     assert!(cases.len() >= 25, "{} cases", cases.len());
     for c in &cases {
-        let want = c.chromium.as_ref().map(|m| {
-            m.message
-                .replace("{url}", URL)
-                .replace("{origin}", ORIGIN)
-        });
+        let want = c
+            .chromium
+            .as_ref()
+            .map(|m| m.message.replace("{url}", URL).replace("{origin}", ORIGIN));
         let (got, code) = model_message(c);
         assert_eq!(got, want, "case {} (model: {code:?})", c.id);
     }
@@ -146,7 +145,10 @@ fn captured_messages_name_the_check() {
         format!("{:?}", recognise(&text).expect("recognised").failure)
     };
     assert_eq!(by_id("missing-allow-origin"), "MissingAllowOrigin");
-    assert_eq!(by_id("method-not-allowed"), "MethodNotAllowed(Some(\"PUT\"))");
+    assert_eq!(
+        by_id("method-not-allowed"),
+        "MethodNotAllowed(Some(\"PUT\"))"
+    );
     assert_eq!(
         by_id("header-not-allowed"),
         "HeaderNotAllowed(\"x-custom-header\")"

@@ -404,13 +404,11 @@ fn blocked(
     } else {
         r.line(&format!("   fix: {}", b.fix()));
     }
-    // The browser's own words, as users search for them.
+    // The browser's own words, as users search for them (none where
+    // Chromium lets the response through: a note says so).
     let url = target.url();
-    match b.chromium_message(&url, &args.origin, stage, response) {
-        Some(m) => r.line(&format!("   chromium: {m}")),
-        None => r.line(&format!(
-            "   chromium: (no message: Chromium {CHROMIUM_CHECKED} lets this through)"
-        )),
+    if let Some(m) = b.chromium_message(&url, &args.origin, stage, response) {
+        r.line(&format!("   chromium: {m}"));
     }
     if let Some(reason) = b.firefox_reason() {
         r.line(&format!("   firefox: {reason}"));
