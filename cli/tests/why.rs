@@ -252,3 +252,37 @@ fn firefox_messages_are_explained() {
         "{report}"
     );
 }
+
+/// The README's troubleshooting part runs `why` on a pasted message: the
+/// same command, from the repository root, gives the advice it describes.
+#[test]
+fn the_readme_troubleshooting_command_runs() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let section = readme
+        .split("### Troubleshooting")
+        .nth(1)
+        .expect("a troubleshooting part in the README");
+    let line = section
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("cors-policy why --policy examples/policy.json \""))
+        .expect("a why command in the troubleshooting part");
+    let message = line
+        .split_once('"')
+        .and_then(|(_, rest)| rest.strip_suffix('"'))
+        .unwrap();
+    let out = bin()
+        .current_dir(common::root())
+        .args(["why", "--policy", "examples/policy.json", message])
+        .output()
+        .unwrap();
+    let report = stdout(&out);
+    assert_eq!(code(&out), Some(0), "{report}");
+    assert!(report.contains("add \"x-trace\" to allowed_headers"), "{report}");
+    assert!(
+        report.contains("(Firefox: CORSMissingAllowHeaderFromPreflight)"),
+        "{report}"
+    );
+    // The message the README shows first is the same one.
+    assert!(section.contains(message.split(" has been blocked").next().unwrap()));
+}
