@@ -278,7 +278,10 @@ fn the_readme_troubleshooting_command_runs() {
         .unwrap();
     let report = stdout(&out);
     assert_eq!(code(&out), Some(0), "{report}");
-    assert!(report.contains("add \"x-trace\" to allowed_headers"), "{report}");
+    assert!(
+        report.contains("add \"x-trace\" to allowed_headers"),
+        "{report}"
+    );
     assert!(
         report.contains("(Firefox: CORSMissingAllowHeaderFromPreflight)"),
         "{report}"
