@@ -51,6 +51,27 @@
 //! while the server runs ([`CorsLayer::swappable`]). Different routes take
 //! different layers (in axum, `Router::layer` on each nested router).
 //!
+//! # Installing
+//!
+//! ```toml
+//! [dependencies]
+//! cors-policy-tower = "0.1"
+//! cors-policy = "0.1"          # `PolicyBuilder`, for a policy in a `static`
+//! cors-policy-config = "0.1"   # `PolicyConfig`: policies from files or `CORS_*` variables
+//! ```
+//!
+//! A policy read at run time goes straight into the layer:
+//! `CorsLayer::new(PolicyConfig::from_env()?.build()?)` (or `from_path`).
+//!
+//! Put the layer outside authentication, timeouts and rate limits, and
+//! inside tracing: a preflight carries no credentials, so it must be
+//! answered before authentication runs, and every error the layers inside
+//! make then carries the CORS headers. In axum the last `Router::layer`
+//! call is the outermost; in a `ServiceBuilder`, the first. The
+//! repository's `docs/integration.md` has the details, with unmatched
+//! routes (`Router::layer` covers the fallback; a nested router's layer
+//! does not) and per-route policies.
+//!
 //! # Security considerations
 //!
 //! - Preflights (Fetch, "CORS-preflight request") are answered by the
