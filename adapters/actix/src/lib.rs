@@ -47,6 +47,27 @@
 //! can be replaced while the server runs ([`Cors::swappable`]). Different
 //! scopes take different middleware (`web::scope("/api").wrap(...)`).
 //!
+//! # Installing
+//!
+//! ```toml
+//! [dependencies]
+//! cors-policy-actix = "0.1"
+//! cors-policy = "0.1"          # `PolicyBuilder`, for a policy in a `static`
+//! cors-policy-config = "0.1"   # `PolicyConfig`: policies from files or `CORS_*` variables
+//! ```
+//!
+//! A policy read at run time goes straight into the middleware:
+//! `Cors::new(PolicyConfig::from_env()?.build()?)` (or `from_path`); build
+//! it once, before `HttpServer::new`, and clone it into the factory.
+//!
+//! Put the middleware outside authentication and inside logging (in
+//! actix-web the last `wrap` is the outermost): a preflight carries no
+//! credentials, so it must be answered before authentication runs, and an
+//! authentication error (an `Err` or a 401) then carries the CORS headers.
+//! Different policies go on sibling scopes, never one inside another. The
+//! repository's `docs/integration.md` has the details, with unmatched
+//! routes and guards.
+//!
 //! # Security considerations
 //!
 //! - Preflights (Fetch, "CORS-preflight request") are answered by the
@@ -64,7 +85,12 @@
 //!
 //! # Cargo features
 //!
-//! None.
+//! - `tracing` (default): each refused request is logged as one `tracing`
+//!   event at `debug` level, target `cors_policy`, message `CORS request
+//!   refused`, with fields `code` (stable, such as `origin_not_allowed`),
+//!   `reason` (bounded and escaped), `kind`, `method`, `path`. Show it with
+//!   a filter such as `cors_policy=debug`. Without the feature, or with the
+//!   level off, it costs nothing beyond a check.
 //!
 //! # Performance
 //!
@@ -200,14 +226,28 @@ impl Cors {
         self.cors.debug()
     }
 
-    /// Calls `hook` for every refused request, for logs and metrics.
+    /// Calls `hook` for every refused request, for metrics (or logs at
+    /// another level). The middleware logs each refusal itself, as a
+    /// `tracing` event at `debug` (target `cors_policy`, field `code`;
+    /// default feature `tracing`), so the hook is not needed for that.
     ///
     /// ```
     /// # use cors_policy::{Policy, PolicyBuilder};
+    /// use std::sync::atomic::{AtomicU64, Ordering};
     /// # static POLICY: Policy<'static> = match PolicyBuilder::new().allow_origins(&["https://app.example"]).build() { Ok(p) => p, Err(_) => panic!() };
-    /// let cors = cors_policy_actix::Cors::new(&POLICY)
-    ///     .on_refusal(|event| eprintln!("CORS refused {}: {}", event.path, event.refusal.code()));
-    /// # let _ = cors;
+    /// static REFUSED: AtomicU64 = AtomicU64::new(0); // a metrics counter
+    /// let cors = cors_policy_actix::Cors::new(&POLICY).on_refusal(|event| {
+    ///     REFUSED.fetch_add(1, Ordering::Relaxed);
+    ///     // One structured event, with the stable code as a field.
+    ///     tracing::warn!(code = event.refusal.code(), reason = %event.refusal, path = event.path, "CORS refused");
+    /// });
+    /// # actix_web::rt::System::new().block_on(async {
+    /// # use actix_web::{test, web, App, HttpResponse};
+    /// let app = test::init_service(App::new().wrap(cors).default_service(web::to(HttpResponse::Ok))).await;
+    /// let request = test::TestRequest::get().insert_header(("origin", "https://evil.example")).to_request();
+    /// test::call_service(&app, request).await;
+    /// # });
+    /// assert_eq!(REFUSED.load(Ordering::Relaxed), 1);
     /// ```
     pub fn on_refusal(mut self, hook: impl Fn(&RefusalEvent<'_>) + Send + Sync + 'static) -> Self {
         self.cors = self.cors.on_refusal(hook);

@@ -8,7 +8,6 @@ use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::{Error, HttpResponse};
@@ -164,20 +163,28 @@ where
             } => {
                 let mut response = match future.poll(cx) {
                     Poll::Ready(Ok(r)) => r.map_into_left_body(),
-                    // An error stays an error (outer middleware and the
-                    // server still see it as one), but the response it
-                    // will become is made now and carries the CORS
-                    // headers like any 4xx or 5xx, so the browser lets the
-                    // page read it.
-                    Poll::Ready(Err(e)) => {
-                        let mut answer = e.error_response();
-                        if let Some(h) = headers.take() {
-                            h.apply(answer.headers_mut());
-                        }
-                        if let Some(r) = refusal.take() {
-                            answer.extensions_mut().insert(*r);
-                        }
-                        return Poll::Ready(Err(InternalError::from_response(e, answer).into()));
+                    // An error stays the same error: outer middleware and
+                    // the server still see it as one, of its own type
+                    // (`Error::as_error` still finds it) and status. The
+                    // response it becomes, each time one is made from it,
+                    // gets the CORS headers like any 4xx or 5xx, so the
+                    // browser lets the page read it. (A response made once
+                    // here and stored in the error, as `InternalError`
+                    // does, would be lost to whoever asks first: a second
+                    // `error_response()` gave a bare 500.)
+                    Poll::Ready(Err(mut e)) => {
+                        let headers = headers.take();
+                        let refusal = refusal.take();
+                        e.add_response_mapper(move |mut answer| {
+                            if let Some(h) = &headers {
+                                h.clone().apply(answer.headers_mut());
+                            }
+                            if let Some(r) = &refusal {
+                                answer.extensions_mut().insert(CorsRefusal::clone(r));
+                            }
+                            answer
+                        });
+                        return Poll::Ready(Err(e));
                     }
                     Poll::Pending => return Poll::Pending,
                 };

@@ -182,8 +182,11 @@ impl Evaluator {
         &self.inner.debug
     }
 
-    /// Calls `hook` for every refused request, before answering it. It
-    /// runs on the request path: keep it short.
+    /// Calls `hook` for every refused request, before answering it, for
+    /// metrics (or logs at another level). It runs on the request path:
+    /// keep it short. Each refusal is logged anyway, as a `tracing` event
+    /// at `debug` (target `cors_policy`, field `code`; default feature
+    /// `tracing`).
     pub fn on_refusal(mut self, hook: impl Fn(&RefusalEvent<'_>) + Send + Sync + 'static) -> Self {
         Arc::make_mut(&mut self.inner).on_refusal = Some(Arc::new(hook));
         self
@@ -226,14 +229,19 @@ impl Evaluator {
         };
         let decision = prepared.evaluate(M::request(&view), &options);
         let refusal = decision.refusal();
-        if let (Some(hook), Some(refusal)) = (&self.inner.on_refusal, refusal) {
-            hook(&RefusalEvent {
+        if let Some(refusal) = refusal {
+            let event = RefusalEvent {
                 kind: decision.kind(),
                 refusal,
                 method: request.method.as_bytes(),
                 path: request.path,
                 debug: debug && decision.preflight_status() == Some(204),
-            });
+            };
+            #[cfg(feature = "tracing")]
+            crate::refusal::trace_refusal(&event);
+            if let Some(hook) = &self.inner.on_refusal {
+                hook(&event);
+            }
         }
         if decision.kind() == RequestKind::Preflight {
             Respond::Preflight(Preflight::new(&decision, &view, installed))

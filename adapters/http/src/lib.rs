@@ -96,6 +96,12 @@
 //!
 //! # Cargo features
 //!
+//! - `tracing` (default): each refused request is logged as one `tracing`
+//!   event at `debug` level, target `cors_policy`, message `CORS request
+//!   refused`, fields `code`, `reason`, `kind`, `method`, `path` (bounded),
+//!   `debug_answer`; hooks ([`Evaluator::on_refusal`]) run either way. The
+//!   tower and actix adapters turn it on with their own default `tracing`
+//!   feature.
 //! - `actix`: actix-web's header map as a [`Headers`] type, for
 //!   cors-policy-actix. Off by default.
 //!
