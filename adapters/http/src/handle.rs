@@ -37,8 +37,9 @@ impl fmt::Debug for Installed {
     }
 }
 
-/// The sealed part of [`Headers`]: where a stack finds its preparation.
-pub trait Stack: Backend {
+/// What [`Headers`] does; not nameable outside the crate: where a stack
+/// finds its preparation of a policy.
+pub trait Sealed: Backend {
     /// This stack's preparation of `installed`.
     fn prepared(installed: &Installed) -> &Prepared<Self>;
 }
@@ -53,9 +54,9 @@ pub trait Stack: Backend {
 /// `docs/embedding.md`).
 ///
 /// [`Evaluator::respond`]: crate::Evaluator::respond
-pub trait Headers: Stack {}
+pub trait Headers: Sealed {}
 
-impl Stack for http::HeaderMap {
+impl Sealed for http::HeaderMap {
     #[inline]
     fn prepared(installed: &Installed) -> &Prepared<Self> {
         &installed.http
@@ -65,7 +66,7 @@ impl Stack for http::HeaderMap {
 impl Headers for http::HeaderMap {}
 
 #[cfg(feature = "actix")]
-impl Stack for actix_http::header::HeaderMap {
+impl Sealed for actix_http::header::HeaderMap {
     #[inline]
     fn prepared(installed: &Installed) -> &Prepared<Self> {
         &installed.actix
