@@ -14,7 +14,9 @@
 mod check;
 mod explain;
 mod lint;
+mod listen;
 mod load;
+mod playground;
 mod serve;
 mod suffix;
 
@@ -77,6 +79,9 @@ enum Command {
     /// Send what a browser would to a live server and say whether a page could read the answer.
     #[command(long_about = PROBE_LONG, after_help = PROBE_EXAMPLES)]
     Probe(ProbeArgs),
+    /// A page, an API behind the policy and a second page origin on loopback: see what a browser does, and why.
+    #[command(long_about = playground::LONG_ABOUT, after_help = playground::EXAMPLES)]
+    Playground(playground::Args),
 }
 
 const CHECK_LONG: &str = "\
@@ -250,6 +255,10 @@ fn main() -> ExitCode {
             };
             let code = cors_policy_browser::probe::run(&args, &mut out);
             u8::try_from(code).unwrap_or(2)
+        }
+        Command::Playground(args) => {
+            drop(out);
+            return ExitCode::from(playground::run(args.policy.as_deref(), &args.listen));
         }
         Command::Serve(args) => {
             drop(out);

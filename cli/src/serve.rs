@@ -59,7 +59,7 @@ struct Echo<'a> {
 
 /// The application behind the policy: 200 with `{"method", "path"}` for
 /// every path and method, 500 for a path ending in `/error`.
-async fn app(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
+pub(crate) async fn app(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infallible> {
     let path = request.uri().path();
     let status = if path.ends_with("/error") {
         StatusCode::INTERNAL_SERVER_ERROR
