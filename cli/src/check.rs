@@ -3,6 +3,8 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+use crate::load::Source;
+
 use cors_policy::{Decision, Options, PairLines, Refusal, Request, RequestKind, evaluate_with};
 use cors_policy_config::PolicyConfig;
 use serde::Serialize;
@@ -13,8 +15,8 @@ use crate::load::{self, RequestFile};
 /// What `check` was asked.
 #[derive(Debug)]
 pub struct CheckInput {
-    /// The policy file.
-    pub policy: PathBuf,
+    /// The policy: a file, or the `CORS_*` variables.
+    pub policy: Source,
     /// The request file, or `None` for `method` and `headers`.
     pub request: Option<PathBuf>,
     /// `--method`.
@@ -25,6 +27,8 @@ pub struct CheckInput {
     pub json: bool,
     /// `--debug`.
     pub debug: bool,
+    /// `--exit-code`: exit 1 when the request is refused.
+    pub exit_code: bool,
 }
 
 /// Parses `-H 'Name: value'` like curl: the name up to the first colon,
@@ -68,7 +72,7 @@ pub(crate) type PairDecision<'p, 'r> = Decision<'p, 'r, PairLines<'r, String, St
 
 /// Runs `check`, writing the answer to `out`; returns the exit code.
 pub fn run(input: &CheckInput, out: &mut dyn Write) -> u8 {
-    let config = match load::read_policy(&input.policy) {
+    let config = match input.policy.read() {
         Ok(c) => c,
         Err(line) => {
             eprintln!("{line}");
@@ -102,7 +106,7 @@ pub fn run(input: &CheckInput, out: &mut dyn Write) -> u8 {
             } else {
                 let mut text = format!(
                     "{}: invalid policy, {} problem(s):\n",
-                    input.policy.display(),
+                    input.policy.name(),
                     invalid.errors.len()
                 );
                 for e in &invalid.errors {
@@ -126,7 +130,11 @@ pub fn run(input: &CheckInput, out: &mut dyn Write) -> u8 {
         out.write_all(human(&decision, &request, &config, input.debug).as_bytes())
     };
     report_write_error(written);
-    0
+    if input.exit_code && decision.refusal().is_some() {
+        1
+    } else {
+        0
+    }
 }
 
 fn report_write_error(result: io::Result<()>) {

@@ -2,11 +2,10 @@
 //! for valid but risky settings, each with its reason and the fix.
 
 use std::io::Write;
-use std::path::Path;
 
 use cors_policy_config::PolicyConfig;
 
-use crate::load;
+use crate::load::Source;
 use crate::suffix::is_public_suffix;
 
 /// Chromium's cap on `Access-Control-Max-Age`, in seconds (Firefox caps at
@@ -165,8 +164,8 @@ fn origin_warnings(i: usize, entry: &str, credentials: bool, out: &mut Vec<Warni
 }
 
 /// Runs `lint`, writing the report to `out`; returns the exit code.
-pub fn run(path: &Path, deny_warnings: bool, out: &mut dyn Write) -> u8 {
-    let config = match load::read_policy(path) {
+pub fn run(source: &Source, deny_warnings: bool, out: &mut dyn Write) -> u8 {
+    let config = match source.read() {
         Ok(c) => c,
         Err(line) => {
             eprintln!("{line}");
@@ -190,7 +189,7 @@ pub fn run(path: &Path, deny_warnings: bool, out: &mut dyn Write) -> u8 {
             w.code, w.reason, w.fix
         ));
     }
-    let name = path.display();
+    let name = source.name();
     if errors.is_empty() && warnings.is_empty() {
         text.push_str(&format!("{name}: no problems found\n"));
     } else {

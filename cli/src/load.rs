@@ -1,7 +1,7 @@
 //! Reading the files the tool is given: policies (through
 //! `cors-policy-config`) and request files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use cors_policy_config::PolicyConfig;
 use serde::Deserialize;
@@ -10,6 +10,43 @@ use serde::Deserialize;
 /// malformed JSON or TOML or an unknown field, the line and column.
 pub fn read_policy(path: &Path) -> Result<PolicyConfig, String> {
     PolicyConfig::from_path(path).map_err(|e| e.to_string())
+}
+
+/// Where a command reads its policy: `--policy FILE`, or `--env` for the
+/// `CORS_*` variables the servers read.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A `.json` or `.toml` file.
+    File(PathBuf),
+    /// The `CORS_*` environment variables, read by the servers' loader
+    /// (`PolicyConfig::from_env`), with its errors.
+    Env,
+}
+
+impl Source {
+    /// `--policy FILE` if given, else `--env` (clap requires one of them).
+    pub fn new(policy: Option<PathBuf>, env: bool) -> Source {
+        match policy {
+            Some(path) if !env => Source::File(path),
+            _ => Source::Env,
+        }
+    }
+
+    /// The name of the source in reports: the file, or the variables.
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(path) => path.display().to_string(),
+            Source::Env => "the CORS_* environment variables".into(),
+        }
+    }
+
+    /// Reads the policy; the error is one line.
+    pub fn read(&self) -> Result<PolicyConfig, String> {
+        match self {
+            Source::File(path) => read_policy(path),
+            Source::Env => PolicyConfig::from_env().map_err(|e| e.to_string()),
+        }
+    }
 }
 
 /// A request file: `{"method": "...", "headers": [["Name", "value"], ...]}`,

@@ -1,27 +1,16 @@
 //! The browser's own words for a blocked try: the message Chromium prints
-//! in the console and Firefox's reason name.
-//!
-//! PENDING issue 18: the browser model's console messages
-//! (`Blocked::chromium_message`, `Blocked::firefox_reason`) are not on
-//! main yet; until they are, no message is predicted.
+//! in the console and Firefox's reason name, from the browser model
+//! (`cors_policy_browser`'s console messages, which its own end-to-end
+//! suite checks against Chromium's real console).
 
-use cors_policy_browser::{Blocked, Response};
-
-/// Which response the browser was checking when it refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// The answer to the preflight.
-    Preflight,
-    /// The answer to the request itself.
-    Response,
-}
+use cors_policy_browser::{Blocked, Response, Stage};
 
 /// The console's words for one blocked try.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Words {
     /// Chromium's console message, `None` where it prints none.
     pub chromium: Option<String>,
-    /// Firefox's reason name.
+    /// Firefox's reason name, `None` where the model knows none.
     pub firefox: Option<String>,
 }
 
@@ -34,6 +23,10 @@ pub fn words<K: AsRef<[u8]>, V: AsRef<[u8]>>(
     stage: Stage,
     response: &Response<'_, K, V>,
 ) -> Words {
-    let _ = (blocked, url, origin, stage, response);
-    Words::default()
+    Words {
+        chromium: blocked
+            .chromium_message(url, origin, stage, response)
+            .map(|m| m.to_string()),
+        firefox: blocked.firefox_reason().map(str::to_string),
+    }
 }

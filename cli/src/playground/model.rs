@@ -7,13 +7,13 @@
 
 use cors_policy::{Options, Request, RequestKind, evaluate_with};
 use cors_policy_browser::{
-    Blocked, BrowserRequest, Response, check_preflight, cors_check, is_forbidden_method,
+    Blocked, BrowserRequest, Response, Stage, check_preflight, cors_check, is_forbidden_method,
     is_forbidden_request_header, is_safelisted_method, normalize_method,
 };
 use cors_policy_config::{OwnedPolicy, PolicyConfig, StarOrList};
 use serde::{Deserialize, Serialize};
 
-use super::console::{self, Stage};
+use super::console;
 use crate::check::{self, PairDecision};
 use crate::load::RequestFile;
 
