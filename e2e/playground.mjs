@@ -24,7 +24,10 @@
 // Screenshots of two states go to the artefacts directory.
 //
 //   node e2e/playground.mjs [--bin-dir DIR] [--chromium PATH] [--artifacts DIR]
+//                           [--listen 127.0.0.1:PORT]
 //
+// --listen (default 127.0.0.1:0, any free ports) is for pictures with the
+// default ports: docs/playground.png was made with --listen 127.0.0.1:8700.
 // Prints one line per case and, last, `N passed, M failed`; exits 1 if any
 // failed.
 
@@ -45,6 +48,7 @@ function parseArgs(argv) {
     chromium: process.env.CHROMIUM || '/usr/bin/chromium',
     artifacts: process.env.E2E_ARTIFACTS || join(target, 'e2e-artifacts'),
     timeoutMs: Number(process.env.E2E_TIMEOUT_MS || 180000),
+    listen: '127.0.0.1:0',
   };
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i];
@@ -55,6 +59,7 @@ function parseArgs(argv) {
     if (a === '--bin-dir') o.binDir = val();
     else if (a === '--chromium') o.chromium = val();
     else if (a === '--artifacts') o.artifacts = val();
+    else if (a === '--listen') o.listen = val();
     else throw new Error(`unknown argument ${a}`);
   }
   return o;
@@ -205,14 +210,15 @@ class Driver {
     })()`);
   }
 
-  async screenshot(path) {
-    const { data } = await this.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: await this.fullClip() });
+  /** A PNG of the page from the top down to the bottom of `until`. */
+  async screenshot(path, until) {
+    const size = await this.eval(`(() => {
+      const e = document.querySelector(${JSON.stringify(until)});
+      return { w: document.documentElement.scrollWidth, h: Math.ceil(e.getBoundingClientRect().bottom + window.scrollY + 8) };
+    })()`);
+    const clip = { x: 0, y: 0, width: size.w, height: size.h, scale: 1 };
+    const { data } = await this.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip });
     writeFileSync(path, Buffer.from(data, 'base64'));
-  }
-
-  async fullClip() {
-    const size = await this.eval(`({ w: document.documentElement.scrollWidth, h: document.documentElement.scrollHeight })`);
-    return { x: 0, y: 0, width: size.w, height: size.h, scale: 1 };
   }
 }
 
@@ -240,7 +246,7 @@ async function main() {
 
   const env = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('CORS_')) env[k] = v;
-  const server = Server.spawn('playground', cli, ['playground', '--listen', '127.0.0.1:0'], env);
+  const server = Server.spawn('playground', cli, ['playground', '--listen', o.listen], env);
   owned.server = server;
   await server.ready();
   const pageUrl = `${server.origin}/`;
@@ -250,7 +256,7 @@ async function main() {
   const page = await browser.open('about:blank');
   const driver = new Driver(browser, page);
   await driver.send('Log.enable', {});
-  await driver.send('Emulation.setDeviceMetricsOverride', { width: 1360, height: 1000, deviceScaleFactor: 1, mobile: false });
+  await driver.send('Emulation.setDeviceMetricsOverride', { width: 1280, height: 900, deviceScaleFactor: 1, mobile: false });
   await driver.send('Page.navigate', { url: pageUrl });
   await driver.waitFor(`document.body && document.body.dataset.ready === 'true'`, 'the page to start');
   const origins = await driver.eval(`fetch('/api/state').then((r) => r.json()).then((s) => s.origins)`);
@@ -352,7 +358,7 @@ async function main() {
     if (!s.why.includes('"PUT"') || !s.fix.includes('allowed_methods')) p.push(`why/fix do not name PUT and allowed_methods: ${s.why} / ${s.fix}`);
     return p;
   });
-  if (blocked) await driver.screenshot(join(o.artifacts, 'playground-blocked.png'));
+  if (blocked) await driver.screenshot(join(o.artifacts, 'playground-blocked.png'), '#result .grid');
   // Apply the suggestion from the page: the same request now passes.
   {
     const problems = [];
@@ -389,7 +395,7 @@ async function main() {
     if (!/credentials/i.test(st.text) || !/TRACE/.test(st.text)) problems.push(`the page does not list both problems: ${st.text}`);
     const after = await driver.eval(`fetch('/api/state').then((r) => r.json()).then((s) => s.policy)`);
     if (after.version !== before.version || after.text !== before.text) problems.push('the policy in force changed');
-    await driver.screenshot(join(o.artifacts, 'playground-refused-policy.png'));
+    await driver.screenshot(join(o.artifacts, 'playground-refused-policy.png'), '#verdict');
     record('policy-edit-refused', problems, st.text.replace(/\s+/g, ' ').slice(0, 160));
   }
   // The old policy still answers: * without credentials.

@@ -600,3 +600,32 @@ fn the_api_closes_slow_header_connections() {
     // Still answering others.
     assert_eq!(p.api("GET", "/try/2", &[]).status, 200);
 }
+
+/// The README's Playground section: its commands are this command with
+/// the default address, and its picture is in the repository.
+#[test]
+fn the_readme_section_shows_this_command() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## ")
+        .find(|s| s.starts_with("Playground\n"))
+        .expect("a Playground section in the README");
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    for line in block.lines() {
+        let command = line.split('#').next().unwrap().trim();
+        assert!(
+            command == "cors-policy playground"
+                || command == "cargo run -p cors-policy-cli -- playground",
+            "{line}"
+        );
+    }
+    assert!(section.contains("http://127.0.0.1:8700/"));
+    let help = bin().args(["playground", "--help"]).output().unwrap();
+    assert!(common::stdout(&help).contains("[default: 127.0.0.1:8700]"));
+    assert!(section.contains("](docs/playground.png)"));
+    assert!(common::root().join("docs/playground.png").is_file());
+}

@@ -415,3 +415,58 @@ fn rust_snippet_is_the_compiled_one() {
         "{text}"
     );
 }
+
+/// The console's words for the blocked cases, as e2e/playground.mjs checks
+/// them against Chromium's real console.
+#[test]
+fn console_words_of_the_blocked_cases() {
+    let start = default_policy(PAGE);
+    let no_acao = "No 'Access-Control-Allow-Origin' header is present on the requested resource.";
+    let preflight = "Response to preflight request doesn't pass access control check: ";
+    let cases: &[(&str, TryForm, &str, bool, String, &str)] = &[
+        (SECOND, form("GET", "", BodyKind::None, false), &start, false, no_acao.into(), "CORSMissingAllowOrigin"),
+        (PAGE, form("GET", "X-Custom: 1", BodyKind::None, false), &start, false, format!("{preflight}{no_acao}"), "CORSMissingAllowOrigin"),
+        (
+            PAGE,
+            form("GET", "X-Custom: 1", BodyKind::None, false),
+            &start,
+            true,
+            "Request header field x-custom is not allowed by Access-Control-Allow-Headers in preflight response.".into(),
+            "CORSMissingAllowHeaderFromPreflight",
+        ),
+        (
+            PAGE,
+            form("GET", "", BodyKind::None, true),
+            &start,
+            false,
+            "The value of the 'Access-Control-Allow-Credentials' header in the response is '' which must be 'true' when the request's credentials mode is 'include'.".into(),
+            "CORSMissingAllowCredentials",
+        ),
+        (
+            PAGE,
+            form("GET", "", BodyKind::None, true),
+            r#"{"allowed_origins": "*"}"#,
+            false,
+            "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.".into(),
+            "CORSNotSupportingCredentials",
+        ),
+    ];
+    for (origin, f, json, debug, tail, firefox) in cases {
+        let (config, policy) = parse(json, Format::Json).unwrap();
+        let checked = check_form(f, origin).unwrap();
+        let v = predict(&checked, URL, &policy, &config, *debug).verdict;
+        assert_eq!(
+            v.chromium_message,
+            Some(format!(
+                "Access to fetch at '{URL}' from origin '{origin}' has been blocked by CORS policy: {tail}"
+            )),
+            "{f:?}"
+        );
+        assert_eq!(v.firefox_reason.as_deref(), Some(*firefox), "{f:?}");
+    }
+    // A readable try has no words.
+    let (config, policy) = default();
+    let checked = check_form(&form("GET", "", BodyKind::None, false), PAGE).unwrap();
+    let v = predict(&checked, URL, &policy, &config, false).verdict;
+    assert_eq!((v.chromium_message, v.firefox_reason), (None, None));
+}

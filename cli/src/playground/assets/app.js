@@ -376,6 +376,10 @@ function render(entry) {
     }
     wire.append(el('p', { class: 'dir', text: 'answered' }), headerList(x.response, CORS_RESPONSE));
   }
+  const last = plan.steps[plan.steps.length - 1];
+  if (last && last.step === 'preflight' && !v.readable) {
+    wire.append(el('p', { class: 'muted', text: `The ${plan.fetch.method} itself was never sent: the browser stops at a failed preflight.` }));
+  }
   const predicted = plan.steps.length;
   if (record.exchanges.length !== predicted) {
     wire.append(el('p', { class: 'muted', text: `(the prediction has ${predicted} request(s) on the wire)` }));
