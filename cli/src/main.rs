@@ -163,6 +163,7 @@ const SERVE_EXAMPLES: &str = "\
 Examples:
   cors-policy serve --policy examples/policy.json --listen 127.0.0.1:8080
   cors-policy serve --policy examples/policy.toml --listen 127.0.0.1:0
+  cors-policy serve --policy examples/policy.json --listen 127.0.0.1:8080 --watch
 
 Then, from the console of a page on an allowed origin:
   fetch('http://127.0.0.1:8080/items', {method: 'PUT', credentials: 'include'})";
@@ -263,6 +264,8 @@ struct ServeArgs {
     /// The loopback address and port to listen on (port 0: any free port).
     #[arg(long, value_name = "127.0.0.1:PORT")]
     listen: String,
+    #[command(flatten)]
+    options: serve::Options,
 }
 
 /// Arguments of `check`.
@@ -369,7 +372,7 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => {
             drop(out);
-            return ExitCode::from(serve::run(&args.policy, &args.listen));
+            return ExitCode::from(serve::run(&args.policy, &args.listen, &args.options));
         }
     };
     // A closed pipe (`| head`) is not worth a panic or a message.

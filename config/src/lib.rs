@@ -32,6 +32,9 @@
 use std::fmt;
 use std::path::Path;
 
+#[cfg(feature = "watch")]
+pub mod watch;
+
 use cors_policy::{Policy, PolicyBuilder};
 use serde::{Deserialize, Serialize};
 

@@ -85,7 +85,12 @@
 //!
 //! # Cargo features
 //!
-//! None.
+//! - `tracing` (default): each refused request is logged as one `tracing`
+//!   event at `debug` level, target `cors_policy`, message `CORS request
+//!   refused`, with fields `code` (stable, such as `origin_not_allowed`),
+//!   `reason` (bounded and escaped), `kind`, `method`, `path`. Show it with
+//!   a filter such as `cors_policy=debug`. Without the feature, or with the
+//!   level off, it costs nothing beyond a check.
 //!
 //! # Performance
 //!
@@ -603,14 +608,28 @@ impl Cors {
         self.engine.debug()
     }
 
-    /// Calls `hook` for every refused request, for logs and metrics.
+    /// Calls `hook` for every refused request, for metrics (or logs at
+    /// another level). The middleware logs each refusal itself, as a
+    /// `tracing` event at `debug` (target `cors_policy`, field `code`;
+    /// default feature `tracing`), so the hook is not needed for that.
     ///
     /// ```
     /// # use cors_policy::{Policy, PolicyBuilder};
+    /// use std::sync::atomic::{AtomicU64, Ordering};
     /// # static POLICY: Policy<'static> = match PolicyBuilder::new().allow_origins(&["https://app.example"]).build() { Ok(p) => p, Err(_) => panic!() };
-    /// let cors = cors_policy_actix::Cors::new(&POLICY)
-    ///     .on_refusal(|event| eprintln!("CORS refused {}: {}", event.path, event.refusal.code()));
-    /// # let _ = cors;
+    /// static REFUSED: AtomicU64 = AtomicU64::new(0); // a metrics counter
+    /// let cors = cors_policy_actix::Cors::new(&POLICY).on_refusal(|event| {
+    ///     REFUSED.fetch_add(1, Ordering::Relaxed);
+    ///     // One structured event, with the stable code as a field.
+    ///     tracing::warn!(code = event.refusal.code(), reason = %event.refusal, path = event.path, "CORS refused");
+    /// });
+    /// # actix_web::rt::System::new().block_on(async {
+    /// # use actix_web::{test, web, App, HttpResponse};
+    /// let app = test::init_service(App::new().wrap(cors).default_service(web::to(HttpResponse::Ok))).await;
+    /// let request = test::TestRequest::get().insert_header(("origin", "https://evil.example")).to_request();
+    /// test::call_service(&app, request).await;
+    /// # });
+    /// assert_eq!(REFUSED.load(Ordering::Relaxed), 1);
     /// ```
     pub fn on_refusal(mut self, hook: impl Fn(&RefusalEvent<'_>) + Send + Sync + 'static) -> Self {
         self.engine_mut().on_refusal(hook);
