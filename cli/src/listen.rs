@@ -39,6 +39,19 @@ pub const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(10);
 /// The longest wait after failed `accept`s in a row.
 pub const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
+/// The limits as command-line options, shared by `serve` and
+/// `playground`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LimitArgs {
+    /// Seconds a client has to send a request's headers (also how long a
+    /// kept-alive connection may idle) before it is closed.
+    #[arg(long, value_name = "SECS", default_value_t = HEADER_READ_TIMEOUT.as_secs_f64())]
+    pub header_read_timeout: f64,
+    /// Connections served at once; the next ones wait until one closes.
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS)]
+    pub max_connections: usize,
+}
+
 /// The limits a listener serves under.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
@@ -48,12 +61,28 @@ pub struct Limits {
     pub max_connections: usize,
 }
 
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            header_read_timeout: HEADER_READ_TIMEOUT,
-            max_connections: MAX_CONNECTIONS,
+impl Limits {
+    /// The limits the options ask for; the error names the bad option.
+    pub fn new(args: &LimitArgs) -> Result<Limits, String> {
+        let header_read_timeout = Duration::try_from_secs_f64(args.header_read_timeout)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                format!(
+                    "--header-read-timeout {}: expected a positive number of seconds",
+                    args.header_read_timeout
+                )
+            })?;
+        if args.max_connections == 0 || args.max_connections > Semaphore::MAX_PERMITS {
+            return Err(format!(
+                "--max-connections {}: expected at least 1",
+                args.max_connections
+            ));
         }
+        Ok(Limits {
+            header_read_timeout,
+            max_connections: args.max_connections,
+        })
     }
 }
 
@@ -99,7 +128,7 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn StdError + Send + Sync>>,
 {
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut backoff = ACCEPT_BACKOFF_MIN;
     loop {
         // A free slot first: at the limit, new connections wait in the
@@ -115,7 +144,7 @@ where
             Err(e) => {
                 // Out of file descriptors and the like: wait, longer after
                 // each failure in a row, then go on.
-                eprintln!("accept failed: {e}; retrying in {} ms", backoff.as_millis());
+                tracing::warn!(error = %e, retry_in_ms = backoff.as_millis() as u64, "accept failed");
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
                 continue;

@@ -368,7 +368,7 @@ fn main() -> ExitCode {
         ),
         Command::Playground(args) => {
             drop(out);
-            return ExitCode::from(playground::run(args.policy.as_deref(), &args.listen));
+            return ExitCode::from(playground::run(&args));
         }
         Command::Serve(args) => {
             drop(out);

@@ -563,6 +563,23 @@ fn bad_arguments_are_refused() {
         .unwrap();
     assert_eq!(code(&out), Some(2));
     assert!(stderr(&out).contains("below 65534"), "{}", stderr(&out));
+    // serve's limits, checked by the same code.
+    let out = bin()
+        .args([
+            "playground",
+            "--listen",
+            "127.0.0.1:0",
+            "--max-connections",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr(&out).contains("--max-connections 0"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -3,7 +3,6 @@
 //! recorded).
 
 use std::convert::Infallible;
-use std::io::Write;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -19,14 +18,7 @@ use tower::{Layer, ServiceExt};
 use super::model::{self, Page, TryForm};
 use super::record::{self, Exchange};
 use super::{Format, MAX_POLICY_TEXT, Origins, Shared, copy, parse};
-
-/// Writes one line to stdout and flushes it; a closed stdout is ignored so
-/// the server keeps answering.
-pub fn say(line: &str) {
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{line}");
-    let _ = out.flush();
-}
+use crate::serve::say;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere while holding the lock leaves data that is still

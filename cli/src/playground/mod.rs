@@ -33,7 +33,7 @@ use cors_policy_config::{ConfigError, InvalidPolicy, OwnedPolicy, PolicyConfig};
 use cors_policy_tower::{DebugSwitch, PolicyHandle};
 use serde::{Deserialize, Serialize};
 
-use crate::listen::{self, Limits};
+use crate::listen::{self, LimitArgs, Limits};
 
 /// The default `--listen`: the page; the API and the second page take the
 /// next two ports.
@@ -60,8 +60,9 @@ Without --policy the policy allows the page's origin, GET and POST, no
 credentials and no extra request header. The playground never writes the
 policy file. It prints \"listening on http://ADDR\" (the page) first, the
 three origins, then \"METHOD PATH STATUS\" for each request the API answers.
-Only loopback addresses are accepted; port 0 picks three free ports. The
-listeners have serve's limits and timeouts. It runs until killed.";
+Only loopback addresses are accepted; port 0 picks three free ports. Each
+listener has serve's limits (--header-read-timeout, --max-connections) and
+refusals are logged to stderr as serve logs them. It runs until killed.";
 
 /// `--help`'s examples.
 pub const EXAMPLES: &str = "\
@@ -78,6 +79,9 @@ pub struct Args {
     /// The page's loopback address; the API and the second page take the next two ports.
     #[arg(long, value_name = "127.0.0.1:PORT", default_value = DEFAULT_LISTEN)]
     pub listen: String,
+    /// The connection limits of each listener (as `serve`'s).
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// The longest policy text the page may send, in bytes.
@@ -200,7 +204,8 @@ fn origin_of(addr: SocketAddr) -> String {
 
 /// Runs `playground`; returns the exit code when it cannot start (it
 /// otherwise runs until killed).
-pub fn run(policy_file: Option<&Path>, listen: &str) -> u8 {
+pub fn run(args: &Args) -> u8 {
+    let (policy_file, listen) = (args.policy.as_deref(), args.listen.as_str());
     let file = match policy_file {
         None => None,
         Some(path) => match std::fs::read_to_string(path) {
@@ -231,6 +236,14 @@ pub fn run(policy_file: Option<&Path>, listen: &str) -> u8 {
             return 2;
         }
     };
+    let limits = match Limits::new(&args.limits) {
+        Ok(l) => l,
+        Err(message) => {
+            eprintln!("{message}");
+            return 2;
+        }
+    };
+    crate::serve::init_logging();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -241,10 +254,14 @@ pub fn run(policy_file: Option<&Path>, listen: &str) -> u8 {
             return 1;
         }
     };
-    runtime.block_on(start(addrs, file.map(|(p, t)| (Format::of_path(p), t))))
+    runtime.block_on(start(
+        addrs,
+        file.map(|(p, t)| (Format::of_path(p), t)),
+        limits,
+    ))
 }
 
-async fn start(addrs: [SocketAddr; 3], file: Option<(Format, String)>) -> u8 {
+async fn start(addrs: [SocketAddr; 3], file: Option<(Format, String)>, limits: Limits) -> u8 {
     let [page_addr, api_addr, second_addr] = addrs;
     let mut bound = Vec::new();
     for addr in [page_addr, api_addr, second_addr] {
@@ -290,17 +307,16 @@ async fn start(addrs: [SocketAddr; 3], file: Option<(Format, String)>) -> u8 {
         records: Mutex::new(record::Records::default()),
         next_try: AtomicU64::new(1),
     });
-    http::say(&format!("listening on {}", origins.page));
-    http::say(&format!(
+    crate::serve::say(&format!("listening on {}", origins.page));
+    crate::serve::say(&format!(
         "page origin:        {}/ (open it in a browser)",
         origins.page
     ));
-    http::say(&format!("API origin:         {}", origins.api));
-    http::say(&format!(
+    crate::serve::say(&format!("API origin:         {}", origins.api));
+    crate::serve::say(&format!(
         "second page origin: {} (for a page on another origin)",
         origins.second
     ));
-    let limits = Limits::default();
     let assets = Arc::new(http::Assets::new(&origins));
     tokio::spawn(listen::serve_connections(
         page,
