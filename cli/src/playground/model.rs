@@ -24,8 +24,9 @@ pub const JSON_BODY: &str = r#"{"hello":"playground"}"#;
 /// The `URLSearchParams` body.
 pub const FORM_BODY: &str = "hello=playground";
 
-/// The status and headers the application behind the CORS layer answers
-/// every request with (`serve`'s application; see `crate::serve::app`).
+/// The status the application behind the CORS layer answers the tries
+/// with (`serve`'s application, `crate::serve::app`, which the API origin
+/// runs).
 pub const APP_STATUS: u16 = 200;
 
 /// What the page sends as the body of the `fetch()`.
