@@ -222,15 +222,12 @@ impl WatchBuilder {
                 // IN_OPEN): left in, every read of the policy file, the
                 // watcher's own included, would make it read the file again,
                 // for ever. A write being closed still counts.
-                if let Ok(e) = &event {
-                    if let notify::EventKind::Access(kind) = e.kind {
-                        if !matches!(
-                            kind,
-                            notify::event::AccessKind::Close(notify::event::AccessMode::Write)
-                        ) {
-                            return;
-                        }
-                    }
+                use notify::event::{AccessKind, AccessMode};
+                if let Ok(e) = &event
+                    && let notify::EventKind::Access(kind) = e.kind
+                    && !matches!(kind, AccessKind::Close(AccessMode::Write))
+                {
+                    return;
                 }
                 let _ = events.send(Message::Fs(event));
             })
