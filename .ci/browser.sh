@@ -80,4 +80,12 @@ run_node 290 e2e/run.mjs --bin-dir "$TARGET_DIR/debug" || status=1
 # `cors-policy why` (about 10 s).
 echo "== browser suite: console messages (probe and why speak Chromium's words)"
 run_node 120 e2e/messages.mjs --bin-dir "$TARGET_DIR/debug" || status=1
+
+# The playground driven through its page: Chromium's real verdict shown and
+# agreeing with the prediction, the predicted console message equal to what
+# Chromium printed, policy edits taken and refused (about 10 s). Screenshots
+# of two states go to $TARGET_DIR/e2e-artifacts (kept as CI artefacts, not
+# committed).
+echo "== browser suite: the playground (cors-policy playground in Chromium)"
+run_node 120 e2e/playground.mjs --bin-dir "$TARGET_DIR/debug" --artifacts "$TARGET_DIR/e2e-artifacts" || status=1
 exit "$status"

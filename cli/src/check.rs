@@ -68,7 +68,7 @@ struct JsonInvalid<'a> {
     errors: &'a [String],
 }
 
-type PairDecision<'p, 'r> = Decision<'p, 'r, PairLines<'r, String, String>>;
+pub(crate) type PairDecision<'p, 'r> = Decision<'p, 'r, PairLines<'r, String, String>>;
 
 /// Runs `check`, writing the answer to `out`; returns the exit code.
 pub fn run(input: &CheckInput, out: &mut dyn Write) -> u8 {
@@ -151,7 +151,7 @@ fn write_json(out: &mut dyn Write, value: &impl Serialize) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
-fn header_list(decision: &PairDecision<'_, '_>) -> Vec<(&'static str, String)> {
+pub(crate) fn header_list(decision: &PairDecision<'_, '_>) -> Vec<(&'static str, String)> {
     decision
         .headers()
         .map(|(h, v)| (h.as_str(), String::from_utf8_lossy(v).into_owned()))
@@ -228,7 +228,7 @@ fn answer_line(decision: &PairDecision<'_, '_>, refusal: Option<&Refusal<'_>>) -
 }
 
 /// The human explanation of a decision.
-fn human(
+pub(crate) fn human(
     decision: &PairDecision<'_, '_>,
     request: &RequestFile,
     config: &PolicyConfig,

@@ -16,7 +16,9 @@
 mod check;
 mod explain;
 mod lint;
+mod listen;
 mod load;
+mod playground;
 mod probe;
 mod serve;
 mod suffix;
@@ -90,6 +92,9 @@ enum Command {
     /// Explain a CORS error message from the browser's console, and the fix.
     #[command(long_about = WHY_LONG, after_help = WHY_EXAMPLES)]
     Why(WhyArgs),
+    /// A page, an API behind the policy and a second page origin on loopback: see what a browser does, and why.
+    #[command(long_about = playground::LONG_ABOUT, after_help = playground::EXAMPLES)]
+    Playground(playground::Args),
 }
 
 const CHECK_LONG: &str = "\
@@ -361,6 +366,10 @@ fn main() -> ExitCode {
             },
             &mut out,
         ),
+        Command::Playground(args) => {
+            drop(out);
+            return ExitCode::from(playground::run(&args));
+        }
         Command::Serve(args) => {
             drop(out);
             return ExitCode::from(serve::run(&args.policy, &args.listen, &args.options));

@@ -58,7 +58,10 @@
 //! Events are gathered until the directory has been quiet for
 //! [`DEFAULT_DEBOUNCE`] (so a save in several steps is read once,
 //! complete), then the file is read; a version equal to the one in force,
-//! or to the last one refused, is not handed over or reported again.
+//! or to the last one refused, is not handed over or reported again. A
+//! version that fails is reported only once the file has stayed unchanged
+//! for [`SETTLE`] after it, so a write that stalls half-way (truncated,
+//! then written) is read again, not reported.
 //! Events of other files in the same directories only cost a read of the
 //! policy file. The directory itself must stay.
 //!
@@ -85,6 +88,11 @@ pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(100);
 /// The longest a burst of events can delay a read: a directory that never
 /// stays quiet is read at least this often.
 pub const MAX_DEBOUNCE_DELAY: Duration = Duration::from_secs(1);
+
+/// How long a file that failed to load or validate must stay unchanged
+/// before the failure is reported: a later event within it means the file
+/// was still being written, and it is read again instead.
+pub const SETTLE: Duration = Duration::from_millis(500);
 
 /// Why a version of the watched file was not swapped in, or why watching
 /// failed. In every case the policy in force keeps serving.
@@ -208,10 +216,22 @@ impl WatchBuilder {
     ) -> Result<PolicyWatcher, WatchError> {
         let (tx, rx) = mpsc::channel();
         let events = tx.clone();
-        let mut watcher = notify::recommended_watcher(move |event| {
-            let _ = events.send(Message::Fs(event));
-        })
-        .map_err(WatchError::Watch)?;
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                // Opening and reading a file are events too (inotify's
+                // IN_OPEN): left in, every read of the policy file, the
+                // watcher's own included, would make it read the file again,
+                // for ever. A write being closed still counts.
+                use notify::event::{AccessKind, AccessMode};
+                if let Ok(e) = &event
+                    && let notify::EventKind::Access(kind) = e.kind
+                    && !matches!(kind, AccessKind::Close(AccessMode::Write))
+                {
+                    return;
+                }
+                let _ = events.send(Message::Fs(event));
+            })
+            .map_err(WatchError::Watch)?;
         let mut dirs = Dirs::default();
         dirs.update(&mut watcher, &self.path)
             .map_err(WatchError::Watch)?;
@@ -228,8 +248,8 @@ impl WatchBuilder {
         let thread = std::thread::Builder::new()
             .name("cors-policy-watch".into())
             .spawn(move || {
-                state.reload();
-                run(&rx, &mut watcher, &mut dirs, &mut state, debounce);
+                let pending = state.reload();
+                run(&rx, &mut watcher, &mut dirs, &mut state, debounce, pending);
             })
             .map_err(|e| WatchError::Watch(notify::Error::io(e)))?;
         Ok(PolicyWatcher {
@@ -324,15 +344,15 @@ struct State<F> {
 }
 
 impl<F: FnMut(OwnedPolicy)> State<F> {
-    /// Reads the file; hands a new valid version over, reports a new
-    /// refused one.
-    fn reload(&mut self) {
+    /// Reads the file; hands a new valid version over, returns a refused
+    /// one (reported by [`run`] once the file has settled).
+    fn reload(&mut self) -> Option<WatchError> {
         let config = match PolicyConfig::from_path(&self.path) {
             Ok(c) => c,
-            Err(e) => return self.refuse(WatchError::Read(e)),
+            Err(e) => return Some(WatchError::Read(e)),
         };
         if matches!(&self.last, Seen::Config(c) if *c == config) {
-            return;
+            return None;
         }
         match config.clone().build() {
             Ok(policy) => {
@@ -343,8 +363,9 @@ impl<F: FnMut(OwnedPolicy)> State<F> {
                 );
                 (self.on_policy)(policy);
                 self.last = Seen::Config(config);
+                None
             }
-            Err(errors) => self.refuse(WatchError::Invalid {
+            Err(errors) => Some(WatchError::Invalid {
                 path: self.path.clone(),
                 errors,
             }),
@@ -369,9 +390,27 @@ fn run<F: FnMut(OwnedPolicy)>(
     dirs: &mut Dirs,
     state: &mut State<F>,
     debounce: Duration,
+    mut pending: Option<WatchError>,
 ) {
+    // A refused version waiting to be reported: a file written in place
+    // (truncated, then written) can be read half-written when the writer
+    // is descheduled for longer than the debounce, and the rest of the
+    // write arrives as a new event. So a refusal is reported only once the
+    // file has been quiet for `SETTLE` after it; a new event reads the
+    // file again instead.
     loop {
-        match rx.recv() {
+        let message = match pending.take() {
+            None => rx.recv(),
+            Some(refused) => match rx.recv_timeout(SETTLE) {
+                Ok(m) => Ok(m),
+                Err(RecvTimeoutError::Timeout) => {
+                    state.refuse(refused);
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            },
+        };
+        match message {
             Ok(Message::Fs(Ok(_))) => {}
             Ok(Message::Fs(Err(e))) => {
                 (state.on_error)(&WatchError::Watch(e));
@@ -391,6 +430,6 @@ fn run<F: FnMut(OwnedPolicy)>(
         if let Err(e) = dirs.update(watcher, &state.path) {
             (state.on_error)(&WatchError::Watch(e));
         }
-        state.reload();
+        pending = state.reload();
     }
 }

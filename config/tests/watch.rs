@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use cors_policy_config::watch::{PolicyWatcher, WatchError};
+use cors_policy_config::watch::{DEFAULT_DEBOUNCE, PolicyWatcher, SETTLE, WatchError};
 use cors_policy_config::{OwnedPolicy, PolicyConfig};
 
 /// A directory removed when dropped.
@@ -107,6 +107,25 @@ fn a_valid_edit_is_swapped_in() {
     // Replaced by a rename, as editors and deployment tools do.
     replace(&file, &policy_text("https://c.example"));
     wait_for("c allowed", || seen.current_allows("https://c.example"));
+    assert!(seen.errors().is_empty(), "{:?}", seen.errors());
+}
+
+/// Regression: a file written in place by a writer that stalls between the
+/// truncation and the write (a loaded machine) was read empty and reported
+/// as refused, although the write completed a moment later. The sleep
+/// below is the stalled writer, not a wait for the watcher.
+#[test]
+fn a_write_stalled_after_truncation_is_read_again_not_reported() {
+    let dir = TempDir::new();
+    let file = dir.0.join("policy.json");
+    std::fs::write(&file, policy_text("https://a.example")).unwrap();
+    let (_watcher, seen) = watch(&file);
+
+    std::fs::File::create(&file).unwrap();
+    std::thread::sleep(DEFAULT_DEBOUNCE * 3);
+    std::fs::write(&file, policy_text("https://b.example")).unwrap();
+    wait_for("b allowed", || seen.current_allows("https://b.example"));
+    std::thread::sleep(SETTLE * 2);
     assert!(seen.errors().is_empty(), "{:?}", seen.errors());
 }
 
