@@ -129,10 +129,12 @@ mod decision;
 mod error;
 mod evaluate;
 mod header;
+mod host;
 mod index;
 mod method;
 mod origin;
 mod policy;
+mod public_suffix;
 mod request;
 
 pub use decision::{
@@ -147,6 +149,8 @@ pub use origin::MAX_ORIGIN_PATTERN_LEN;
 pub use policy::{
     DEFAULT_CAPACITY, MAX_EXPOSE_HEADERS_LEN, MAX_MAX_AGE, OriginCheck, Policy, PolicyBuilder,
 };
+#[cfg(feature = "public-suffix-list")]
+pub use public_suffix::PUBLIC_SUFFIX_LIST_SOURCE;
 pub use request::{CorsRequestHeader, PairLines, Request};
 
 #[cfg(doctest)]

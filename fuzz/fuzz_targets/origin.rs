@@ -18,7 +18,13 @@ fuzz_target!(|data: &[u8]| {
     let origin = lines.next().unwrap_or_default();
     let list = [pattern.as_str()];
     let parsed = oracle::parse_pattern(&pattern);
-    let policy = match Policy::builder().allow_origins(&list).build() {
+    // Public-suffix wildcards are accepted here: this target is about the
+    // patterns' syntax and matching (the `policy` target covers the opt-in).
+    let policy = match Policy::builder()
+        .allow_origins(&list)
+        .dangerously_allow_public_suffix_wildcards(true)
+        .build()
+    {
         Ok(policy) => policy,
         Err(errors) => {
             assert!(parsed.is_none(), "core refused {pattern:?}: {errors}");
@@ -30,7 +36,11 @@ fuzz_target!(|data: &[u8]| {
                 );
                 let again = [fixed.as_str()];
                 assert!(
-                    Policy::builder().allow_origins(&again).build().is_ok(),
+                    Policy::builder()
+                        .allow_origins(&again)
+                        .dangerously_allow_public_suffix_wildcards(true)
+                        .build()
+                        .is_ok(),
                     "{pattern:?}: canonical {fixed:?} refused"
                 );
             }
