@@ -1,16 +1,9 @@
-//! Reading the files the tool is given: policies (through
-//! `cors-policy-config`) and request files.
+//! Reading the request files the tool is given (policies are read by
+//! `cors-policy-config`, see `problems`).
 
 use std::path::Path;
 
-use cors_policy_config::PolicyConfig;
 use serde::Deserialize;
-
-/// Reads a policy file; the error is one line naming the file and, for
-/// malformed JSON or TOML or an unknown field, the line and column.
-pub fn read_policy(path: &Path) -> Result<PolicyConfig, String> {
-    PolicyConfig::from_path(path).map_err(|e| e.to_string())
-}
 
 /// A request file: `{"method": "...", "headers": [["Name", "value"], ...]}`,
 /// the shape of the conformance vectors' `request` objects.
@@ -28,6 +21,18 @@ pub struct RequestFile {
 /// position.
 pub fn read_request(path: &Path) -> Result<RequestFile, String> {
     let name = path.display();
+    // The same guards as policy files: a regular file of at most 1 MiB, so
+    // that a FIFO or /dev/zero is an error, not a hang.
+    let meta = std::fs::metadata(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "{name}: not a regular file (a directory, a pipe or a device); give a request file"
+        ));
+    }
+    let limit = cors_policy_config::MAX_POLICY_FILE_LEN;
+    if meta.len() > limit {
+        return Err(format!("{name}: larger than {limit} bytes"));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     serde_json::from_str(&text).map_err(|e| {
         let message = e.to_string();

@@ -15,8 +15,8 @@ mod check;
 mod explain;
 mod lint;
 mod load;
+mod problems;
 mod serve;
-mod suffix;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -22,7 +22,7 @@ use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use tower::{Layer, ServiceExt};
 
-use crate::load;
+use crate::problems::{self, Loaded};
 
 /// Resolves `listen` and refuses any address that is not loopback.
 pub fn loopback_addr(listen: &str) -> Result<SocketAddr, String> {
@@ -86,21 +86,14 @@ async fn app(request: Request<Incoming>) -> Result<Response<Full<Bytes>>, Infall
 /// Runs `serve`; returns the exit code when it cannot start (it otherwise
 /// runs until killed).
 pub fn run(policy: &Path, listen: &str) -> u8 {
-    let config = match load::read_policy(policy) {
-        Ok(c) => c,
-        Err(line) => {
+    let owned = match problems::load(policy) {
+        Loaded::Ready(ready) => ready.1,
+        Loaded::Unreadable(line) => {
             eprintln!("{line}");
             return 2;
         }
-    };
-    let owned = match config.build() {
-        Ok(p) => p,
-        Err(invalid) => {
-            eprintln!(
-                "{}: invalid policy: {}",
-                policy.display(),
-                invalid.errors.join("; ")
-            );
+        Loaded::Invalid(invalid) => {
+            eprint!("{}", problems::human(policy, &invalid));
             return 2;
         }
     };
