@@ -91,7 +91,7 @@ pub(crate) fn is_token_rt(s: &[u8]) -> bool {
 }
 
 /// Lower-case letter, digit, hyphen or underscore: the bytes of a canonical
-/// host label (docs/behaviour.md §2).
+/// host label (docs/behaviour.md §2.2).
 #[inline(always)]
 pub(crate) const fn is_ldh(b: u8) -> bool {
     class(b) & LOWER_DIGIT_HYPHEN != 0

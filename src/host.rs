@@ -1,6 +1,6 @@
 //! Hosts as the URL standard's host parser leaves them, for origin patterns:
 //! which spellings a browser can send, and the canonical spelling of those
-//! it would rewrite (docs/behaviour.md §2, "Hosts").
+//! it would rewrite (docs/behaviour.md §2.2).
 //!
 //! - A host ending in a number is an IPv4 address or no host at all
 //!   (<https://url.spec.whatwg.org/#ends-in-a-number-checker>); the address

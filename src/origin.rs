@@ -5,7 +5,7 @@
 //! scheme, `://`, a lower-case host and a port only when it is not the
 //! scheme's default, with no path and no trailing slash; or `null`.
 //! Patterns are therefore required in exactly that form and compared
-//! byte-exactly (docs/behaviour.md §2, §4.1).
+//! byte-exactly (docs/behaviour.md §2.2, §4.1).
 
 use crate::bytes::{self, FNV_START, at, eq, find_scheme_sep, fnv, mix, range};
 use crate::error::{Canonical, OriginProblem};
@@ -294,7 +294,7 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
 }
 
 /// Is a valid pattern a subdomain wildcard over a public suffix
-/// (docs/behaviour.md §2, "Dangerous policies")?
+/// (docs/behaviour.md §2.9)?
 pub(crate) const fn is_public_suffix_wildcard(entry: &str, parsed: &Parsed) -> bool {
     match parsed.kind {
         Kind::Sub | Kind::SubAnyPort => {

@@ -1,7 +1,6 @@
 //! Is a name a public suffix, one under which anyone can register a name or
 //! publish a site (`com`, `co.uk`, `github.io`)? A subdomain wildcard over
-//! one allows origins nobody vetted (docs/behaviour.md §2, "Dangerous
-//! policies").
+//! one allows origins nobody vetted (docs/behaviour.md §2.9).
 //!
 //! The rules are the explicit rules of the Public Suffix List
 //! (<https://publicsuffix.org/list/>), as the `psl` crate ships them,

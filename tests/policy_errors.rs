@@ -324,7 +324,12 @@ fn over_long_origin_pattern() {
 #[test]
 fn dangerous_policies_need_their_opt_in() {
     // (origins, credentials, refused entries with their codes)
-    let table: &[(&[&str], bool, &[(usize, &str)])] = &[
+    type Row = (
+        &'static [&'static str],
+        bool,
+        &'static [(usize, &'static str)],
+    );
+    let table: &[Row] = &[
         (
             &["https://*.com", "null"],
             true,

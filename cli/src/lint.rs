@@ -60,7 +60,7 @@ pub fn warnings(config: &PolicyConfig) -> Vec<Warning> {
         let standard =
             ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"].contains(&upper.as_str());
         // Only the all-lower-case spellings of the six are upper-cased when
-        // the policy is built (docs/behaviour.md §2).
+        // the policy is built (docs/behaviour.md §2.3).
         let reason = if standard && *m == upper.to_ascii_lowercase() {
             format!(
                 "allowed_methods[{i}] {m:?} is not in upper case: it is upper-cased when the policy is built (browsers normalise {upper}), so it works, but the file does not say what is matched."

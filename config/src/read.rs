@@ -226,9 +226,14 @@ impl Reader {
                 }
             }
             "max_age" => match raw {
-                Raw::Null => Ok(c.max_age = None),
+                Raw::Null => {
+                    c.max_age = None;
+                    Ok(())
+                }
                 Raw::Int(i) => {
-                    Ok(c.max_age = Some(i.clamp(i64::MIN.into(), i64::MAX.into()) as i64))
+                    // Saturated: a value past i64 is reported out of range.
+                    c.max_age = Some(i.clamp(i64::MIN.into(), i64::MAX.into()) as i64);
+                    Ok(())
                 }
                 other => Err(vec![wrong_type(field, None, &other, origin)]),
             },

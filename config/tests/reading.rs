@@ -69,7 +69,10 @@ fn negative_max_age_is_a_policy_problem_among_the_others() {
         "{message}"
     );
     // Out of range past u32 too, from a file and from the environment.
-    for text in [r#"{"allowed_origins": ["https://a.example"], "max_age": 99999999999}"#] {
+    for text in [
+        r#"{"allowed_origins": ["https://a.example"], "max_age": 99999999999}"#,
+        r#"{"allowed_origins": ["https://a.example"], "max_age": 18446744073709551615}"#,
+    ] {
         let e = PolicyConfig::from_json_str(text)
             .unwrap()
             .build()
