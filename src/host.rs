@@ -406,9 +406,11 @@ pub(crate) const fn is_valid_punycode(label: &[u8]) -> bool {
         }
         k += 1;
     }
+    // RFC 3492 §6.2: the delimiter is consumed only when basic code points
+    // precede it, so a leading `-` is read as a (bad) digit.
     let (mut out, mut p) = match delim {
-        Some(d) => (d as u32, d + 1),
-        None => (0u32, 0usize),
+        Some(d) if d > 0 => (d as u32, d + 1),
+        _ => (0u32, 0usize),
     };
     if p >= label.len() {
         // Nothing to decode: the label would be ASCII only, or empty.
@@ -589,7 +591,18 @@ mod tests {
         }
         // Invalid or ASCII only: "f" (incomplete), "" (empty), "abc-"
         // (no encoded part), "_" (not a digit), overflow.
-        for bad in ["f", "", "abc-", "-", "a_b", "99999999999", "zzzzzzzzzzzzzz"] {
+        // Regression (found by the evaluate fuzz target): a leading `-` is
+        // not a delimiter (nothing precedes it), so "-lev6lad" is invalid.
+        for bad in [
+            "f",
+            "",
+            "abc-",
+            "-",
+            "a_b",
+            "99999999999",
+            "zzzzzzzzzzzzzz",
+            "-lev6lad",
+        ] {
             assert!(!is_valid_punycode(bad.as_bytes()), "{bad}");
         }
     }

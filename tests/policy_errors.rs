@@ -98,6 +98,12 @@ fn origin_problems() {
             None,
         ),
         ("https://xn--bcher-kva.example", None, None),
+        // Found by the evaluate fuzz target: a leading `-` is no delimiter.
+        (
+            "https://xn---lev6lad.example",
+            Some(OriginProblem::InvalidPunycode),
+            None,
+        ),
         (
             "http://*.127.0.0.1:3999",
             Some(OriginProblem::WildcardOverIp),
