@@ -3,8 +3,8 @@
 # builds the servers under test (cors-policy serve, the axum and actix-web
 # examples), then runs e2e/run.mjs in headless Chromium: first its
 # self-check (the cases catch injected defects), then the suite proper, whose
-# last line is `N passed, M failed[, K skipped]`. Exits non-zero if anything
-# failed. Every process the suite starts is ended on exit (trap EXIT).
+# last line is `N passed, M failed[, K skipped]`, then the console-message
+# suite (e2e/messages.mjs, issue 18). Exits non-zero if anything failed. Every process the suite starts is ended on exit (trap EXIT).
 #
 # Environment: CARGO_TARGET_DIR (default <repo>/target); E2E_REQUIRE_ALL=1
 # counts a server whose example source is missing as failed, not skipped.
@@ -73,4 +73,11 @@ run_node 120 e2e/run.mjs --self-check || status=1
 
 echo "== browser suite: cors-policy serve, axum example, actix-web example in Chromium"
 run_node 290 e2e/run.mjs --bin-dir "$TARGET_DIR/debug" || status=1
+
+# Chromium's console messages for misconfigured answers, against the
+# fixture the Rust tests read (e2e/console-messages.json), against what
+# `cors-policy probe` prints for the same exchange, and read back by
+# `cors-policy why` (about 10 s).
+echo "== browser suite: console messages (probe and why speak Chromium's words)"
+run_node 120 e2e/messages.mjs --bin-dir "$TARGET_DIR/debug" || status=1
 exit "$status"

@@ -27,6 +27,9 @@ static BYTES: AtomicU64 = AtomicU64::new(0);
 
 // SAFETY: every method forwards to `System` unchanged; the counters are
 // atomics and never allocate.
+// `GlobalAlloc` is an unsafe trait: the one place the workspace allows
+// `unsafe` (forwarding to the system allocator while counting).
+#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if ON.load(Relaxed) {

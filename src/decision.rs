@@ -155,6 +155,14 @@ pub enum Check {
 /// Why a request was refused: a reason a program can match on, for logs and
 /// metrics. It is never meant for the client.
 ///
+/// Its `Display` is safe to log whatever the request sent: it shows at most
+/// the first 128 bytes of the request's value, then its length (`origin
+/// "https://aaaa…" (first 128 of 16393 bytes) is not allowed`), escapes `"`,
+/// `\` and every byte that is not printable ASCII (`\x0a`), so a value can
+/// neither flood a log nor forge a line in it, and writes whole slices (a
+/// few writes per message, whatever the value's length), without
+/// allocating.
+///
 /// ```
 /// use cors_policy::{evaluate, Check, Policy, Refusal, Request};
 /// let policy = Policy::builder()
@@ -231,22 +239,64 @@ impl Refusal<'_> {
     }
 }
 
-/// Writes bytes as text, escaping what is not printable ASCII.
-struct Escaped<'a>(&'a [u8]);
+/// How many bytes of a request value a refusal's message shows: the rest
+/// is only counted, so logging a refusal costs the same for a 16 KiB origin
+/// as for a short one.
+const SHOWN_BYTES: usize = 128;
 
-impl fmt::Display for Escaped<'_> {
+/// Writes request bytes as a quoted string, bounded and escaped so that
+/// they can neither flood a log nor forge a line in it: at most
+/// [`SHOWN_BYTES`] are shown (then `(first 128 of N bytes)`), printable
+/// ASCII as is, `"` and `\` escaped with a backslash, every other byte as
+/// `\xNN`. Runs of plain bytes are written as whole slices.
+struct Quoted<'a>(&'a [u8]);
+
+/// A lower-case hexadecimal digit.
+const fn hex_digit(n: u8) -> u8 {
+    if n < 10 { b'0' + n } else { b'a' + (n - 10) }
+}
+
+/// Writes `bytes`, which are printable ASCII, as one slice.
+fn write_plain(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
+    match core::str::from_utf8(bytes) {
+        Ok(s) if !s.is_empty() => f.write_str(s),
+        _ => Ok(()),
+    }
+}
+
+impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for chunk in self.0.utf8_chunks() {
-            for c in chunk.valid().chars() {
-                if c.is_ascii_graphic() || c == ' ' {
-                    fmt::Write::write_char(f, c)?;
-                } else {
-                    write!(f, "{}", c.escape_default())?;
-                }
-            }
-            for b in chunk.invalid() {
-                write!(f, "\\x{b:02x}")?;
-            }
+        let all = self.0;
+        let shown = all.get(..SHOWN_BYTES).unwrap_or(all);
+        f.write_str("\"")?;
+        let mut rest = shown;
+        while !rest.is_empty() {
+            // The longest run of plain bytes, written as one slice, then
+            // the byte that ended it, escaped.
+            let run = rest
+                .iter()
+                .position(|&b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\')
+                .unwrap_or(rest.len());
+            let (plain, after) = rest.split_at_checked(run).unwrap_or((rest, &[]));
+            write_plain(f, plain)?;
+            let Some((&b, after)) = after.split_first() else {
+                break;
+            };
+            let pair;
+            let quad;
+            let escape: &[u8] = if b == b'"' || b == b'\\' {
+                pair = [b'\\', b];
+                &pair
+            } else {
+                quad = [b'\\', b'x', hex_digit(b >> 4), hex_digit(b & 0xf)];
+                &quad
+            };
+            write_plain(f, escape)?;
+            rest = after;
+        }
+        f.write_str("\"")?;
+        if all.len() > shown.len() {
+            write!(f, " (first {} of {} bytes)", shown.len(), all.len())?;
         }
         Ok(())
     }
@@ -255,7 +305,7 @@ impl fmt::Display for Escaped<'_> {
 impl fmt::Display for Refusal<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
-            Refusal::OriginNotAllowed(o) => write!(f, "origin \"{}\" is not allowed", Escaped(o)),
+            Refusal::OriginNotAllowed(o) => write!(f, "origin {} is not allowed", Quoted(o)),
             Refusal::OriginMalformed(OriginDefect::MultipleLines) => {
                 f.write_str("malformed Origin: more than one Origin field line")
             }
@@ -276,20 +326,16 @@ impl fmt::Display for Refusal<'_> {
                 f.write_str("malformed Access-Control-Request-Method: not a method token")
             }
             Refusal::MethodForbidden(m) => {
-                write!(
-                    f,
-                    "method \"{}\" is forbidden and never allowed",
-                    Escaped(m)
-                )
+                write!(f, "method {} is forbidden and never allowed", Quoted(m))
             }
-            Refusal::MethodNotAllowed(m) => write!(f, "method \"{}\" is not allowed", Escaped(m)),
+            Refusal::MethodNotAllowed(m) => write!(f, "method {} is not allowed", Quoted(m)),
             Refusal::HeaderMalformed(h) => write!(
                 f,
-                "malformed Access-Control-Request-Headers: \"{}\" is not a header name",
-                Escaped(h)
+                "malformed Access-Control-Request-Headers: {} is not a header name",
+                Quoted(h)
             ),
             Refusal::HeaderNotAllowed(h) => {
-                write!(f, "request header \"{}\" is not allowed", Escaped(h))
+                write!(f, "request header {} is not allowed", Quoted(h))
             }
         }
     }

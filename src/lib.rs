@@ -49,6 +49,26 @@
 //! # Ok::<(), cors_policy::PolicyErrors<'static>>(())
 //! ```
 //!
+//! # Which crate to add
+//!
+//! This crate decides; the others put its decisions on the wire or load
+//! policies. All have the same version:
+//!
+//! | you use | add to `[dependencies]` |
+//! |---|---|
+//! | axum, hyper, any tower `Service` over `http` 1.x | `cors-policy-tower` (`CorsLayer`) |
+//! | actix-web 4 | `cors-policy-actix` (`Cors`) |
+//! | another stack built on the `http` crate | `cors-policy-http` |
+//! | your own HTTP parser, `no_std`, embedded | this crate alone |
+//! | policies from JSON or TOML files or `CORS_*` variables | `cors-policy-config` (`PolicyConfig`, `OwnedPolicy`) |
+//! | tests that judge a server as a browser would | `cors-policy-browser` |
+//!
+//! With an adapter, add this crate as well to build a policy in a `static`
+//! ([`PolicyBuilder`] is `const`); a policy known only at run time goes
+//! through `cors-policy-config`. The repository's README leads from
+//! `[dependencies]` to a running axum or actix-web app, and its
+//! `docs/integration.md` says where the layer goes among the others.
+//!
 //! # Security considerations
 //!
 //! - CORS is not access control: a refused actual request still reaches the
@@ -153,6 +173,22 @@ pub use policy::{
 pub use public_suffix::PUBLIC_SUFFIX_LIST_SOURCE;
 pub use request::{CorsRequestHeader, PairLines, Request};
 
+// The Rust blocks of the README and of the guides in docs/ are compiled
+// and run as this crate's doctests (they use axum, actix-web and the
+// adapters, all development dependencies here). Only under `doctest`: the
+// published package leaves docs/ out and never needs them.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/integration.md")]
+struct IntegrationDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/migrating-from-tower-http.md")]
+struct TowerHttpMigrationDoctests;
+
+#[cfg(doctest)]
+#[doc = include_str!("../docs/migrating-from-actix-cors.md")]
+struct ActixCorsMigrationDoctests;

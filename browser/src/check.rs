@@ -155,6 +155,12 @@ impl<'a, K: AsRef<[u8]>, V: AsRef<[u8]>> TokenList<'a, K, V> {
 pub enum Blocked<'a> {
     /// The preflight's status is not an ok status (200 to 299).
     PreflightStatus(u16),
+    /// The preflight was answered with a redirect (a 301, 302, 303, 307 or
+    /// 308 with a `Location`): a preflight is never redirected (Fetch,
+    /// "CORS-preflight fetch" uses "HTTP-network-or-cache fetch", which does
+    /// not follow redirects, so the status is not ok). Browsers report it
+    /// before any header check.
+    PreflightRedirect(u16),
     /// No `Access-Control-Allow-Origin`.
     MissingAllowOrigin,
     /// More than one `Access-Control-Allow-Origin` line.
@@ -198,6 +204,7 @@ impl Blocked<'_> {
     pub fn code(&self) -> &'static str {
         match self {
             Blocked::PreflightStatus(_) => "preflight_status",
+            Blocked::PreflightRedirect(_) => "preflight_redirect",
             Blocked::MissingAllowOrigin => "missing_allow_origin",
             Blocked::MultipleAllowOrigin => "multiple_allow_origin",
             Blocked::WildcardOriginWithCredentials => "wildcard_origin_with_credentials",
@@ -226,6 +233,12 @@ impl Blocked<'_> {
                 "answer the preflight (OPTIONS with Access-Control-Request-Method) with a 2xx status, \
                  before authentication, routing or method checks run; browsers never send cookies or \
                  Authorization on it (cors-policy answers 204)"
+            }
+            Blocked::PreflightRedirect(_) => {
+                "answer the preflight where it is sent, with a 2xx status and the CORS headers: \
+                 browsers never follow a redirect of a preflight. Typical causes: http:// redirected \
+                 to https://, a missing or extra trailing slash, a login redirect; fetch the final \
+                 URL from the page instead"
             }
             Blocked::MissingAllowOrigin => {
                 "send Access-Control-Allow-Origin with the page's origin (add it to allowed_origins), \
@@ -260,9 +273,12 @@ impl Blocked<'_> {
                 "with credentials `*` is taken literally: list the method by name in \
                  Access-Control-Allow-Methods, or echo Access-Control-Request-Method"
             }
-            Blocked::AuthorizationNotAllowed { .. } => {
+            Blocked::AuthorizationNotAllowed { wildcard: true } => {
                 "list `authorization` by name in Access-Control-Allow-Headers (allowed_headers): \
-                 `*` never covers it"
+                 the `*` the server sent never covers it"
+            }
+            Blocked::AuthorizationNotAllowed { wildcard: false } => {
+                "list `authorization` in Access-Control-Allow-Headers (allowed_headers)"
             }
             Blocked::HeaderNotAllowed(_) => {
                 "list the header in Access-Control-Allow-Headers (allowed_headers), or echo \
@@ -281,6 +297,9 @@ impl fmt::Display for Blocked<'_> {
         match *self {
             Blocked::PreflightStatus(s) => {
                 write!(f, "the preflight response's status {s} is not an ok status (200-299)")
+            }
+            Blocked::PreflightRedirect(s) => {
+                write!(f, "the preflight was answered with a redirect ({s}), which browsers never follow")
             }
             Blocked::MissingAllowOrigin => {
                 f.write_str("no Access-Control-Allow-Origin header is present")
@@ -404,6 +423,13 @@ pub fn cors_check<'a, K: AsRef<[u8]>, V: AsRef<[u8]>>(
     }
 }
 
+/// Is `response` a redirect a browser would follow (Fetch, "redirect
+/// status" with a `Location` header)?
+fn is_redirect<K: AsRef<[u8]>, V: AsRef<[u8]>>(response: &Response<'_, K, V>) -> bool {
+    matches!(response.status, 301 | 302 | 303 | 307 | 308)
+        && response.lines(b"location").next().is_some()
+}
+
 /// A preflight response the browser accepted: what it allows, for the
 /// preflight cache.
 #[derive(Debug)]
@@ -452,6 +478,12 @@ where
     RK: AsRef<[u8]>,
     RV: AsRef<[u8]>,
 {
+    // A redirect is refused before any header is looked at (Chromium:
+    // "Redirect is not allowed for a preflight request"); by the standard
+    // its status is not ok either way.
+    if is_redirect(response) {
+        return Err(Blocked::PreflightRedirect(response.status));
+    }
     cors_check(request.origin, request.credentials, response)?;
     if !(200..=299).contains(&response.status) {
         return Err(Blocked::PreflightStatus(response.status));
@@ -741,6 +773,29 @@ mod tests {
                 &[ACAO, ("access-control-allow-headers", "x-foo, x y")],
                 Err("malformed_allow_headers"),
             ),
+            // A redirected preflight is refused before its headers count.
+            (
+                none,
+                "PUT",
+                false,
+                307,
+                &[
+                    ACAO,
+                    ("access-control-allow-methods", "PUT"),
+                    ("location", "/elsewhere"),
+                ],
+                Err("preflight_redirect"),
+            ),
+            (
+                none,
+                "PUT",
+                false,
+                301,
+                &[("location", "/login")],
+                Err("preflight_redirect"),
+            ),
+            // A 3xx without Location is not a redirect: the CORS check runs.
+            (none, "PUT", false, 302, &[], Err("missing_allow_origin")),
             // Safelisted headers and methods need no listing.
             (
                 &[("content-type", "text/plain")],

@@ -1,7 +1,8 @@
 //! A model of the browser side of the Fetch standard's CORS checks: what a
 //! browser sends, what it accepts, what it lets a script read and how long
-//! it trusts a preflight; and, with the `probe` feature, a probe that
-//! judges a live server as a browser would.
+//! it trusts a preflight, and what it prints in the console when it
+//! blocks; with the `probe` feature, the client of `cors-policy probe`,
+//! which judges a live server as a browser would.
 //!
 //! # Example
 //!
@@ -63,16 +64,32 @@
 //!   name");
 //! - the preflight cache: [`Engine`] (Chromium 7,200 s, Firefox 86,400 s,
 //!   WebKit 600 s, default 5 s) and [`PreflightCache`] ("CORS-preflight
-//!   cache").
+//!   cache");
+//! - the browser's words: [`Blocked::chromium_message`] (the console
+//!   message, word for word, checked against headless Chromium 148 on 30
+//!   misconfigured answers by `e2e/messages.mjs`),
+//!   [`Blocked::firefox_reason`] (`CORSMissingAllowOrigin`, ...), and
+//!   [`recognise`], which reads a pasted Chromium or Firefox message back
+//!   to the failed check.
 //!
-//! Not modelled: redirects, Private Network Access, the network partition
+//! ```
+//! use cors_policy_browser::{recognise, Failure};
+//! let pasted = "Access to fetch at 'https://api.example/items' from origin \
+//!     'https://app.example' has been blocked by CORS policy: Method PUT is not \
+//!     allowed by Access-Control-Allow-Methods in preflight response.";
+//! assert_eq!(recognise(pasted).unwrap().failure, Failure::MethodNotAllowed(Some("PUT")));
+//! ```
+//!
+//! Not modelled: redirects (but a redirected preflight, which is always
+//! refused: [`Blocked::PreflightRedirect`]), Private Network Access, the network partition
 //! key, `no-cors` and `same-origin` modes, and the use-CORS-preflight flag
 //! (set only by upload listeners of `XMLHttpRequest`).
 //!
 //! # Where Chromium differs
 //!
 //! The model follows the standard. Checked against headless Chromium 156
-//! on 27 cases (the model's verdict and the set of readable headers agreed
+//! on 27 cases (and again against Chromium 148 by the console-message
+//! suite) (the model's verdict and the set of readable headers agreed
 //! on 25), Chromium differs in two ways:
 //! - it still lets `*` in `Access-Control-Allow-Headers` cover
 //!   `authorization`, which the standard (and so [`check_preflight`])
@@ -93,16 +110,19 @@
 //!   stricter reading: a cached `*` never serves a credentialed request
 //!   ([`PreflightCache`]), and `Access-Control-Allow-Methods` compares
 //!   methods byte for byte.
-//! - The probe only sends requests the user names, one preflight and one
-//!   actual request per run, with bounded timeouts (`probe::TIMEOUT`) and
-//!   a bounded response head (`probe::MAX_HEAD_LEN`); it never reads
-//!   response bodies.
+//! - The probe's client only sends the requests it is given (the tool sends
+//!   one preflight and one actual request per run), with bounded timeouts
+//!   (`probe::TIMEOUT`) and a bounded response head (`probe::MAX_HEAD_LEN`);
+//!   it never reads response bodies. `https://` certificates are verified
+//!   (rustls, Mozilla's roots or a given CA file); there is no option to
+//!   skip the verification, since a browser would not either.
 //!
 //! # Cargo features
 //!
 //! - `probe` (off by default): the `probe` module, which needs `std` and
-//!   sends real HTTP/1.1 requests (plain `http://` only). Without it the
-//!   crate is `#![no_std]` and allocation-free
+//!   sends real HTTP/1.1 requests over `http://` and `https://` (rustls
+//!   with ring, `webpki-roots`). Without it the crate is `#![no_std]` and
+//!   allocation-free, console messages included
 //!   (`cargo build -p cors-policy-browser --target thumbv7em-none-eabihf`).
 //!
 //! # Performance
@@ -136,6 +156,7 @@
 mod bytes;
 mod cache;
 mod check;
+mod console;
 mod expose;
 mod request;
 mod safelist;
@@ -145,6 +166,7 @@ pub mod probe;
 
 pub use cache::{DEFAULT_MAX_AGE, Engine, PreflightCache};
 pub use check::{Blocked, Lines, PreflightOk, Response, TokenList, check_preflight, cors_check};
+pub use console::{ChromiumMessage, Console, Failure, Recognised, Stage, recognise};
 pub use expose::Exposed;
 pub use request::{BrowserRequest, Preflight, UnsafeNames};
 pub use safelist::{

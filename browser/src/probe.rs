@@ -1,186 +1,180 @@
-//! `cors-policy probe`: sends what a browser would to a live server (the
-//! preflight when one is needed, then the actual request) and reports step
-//! by step what a browser would do and why, with the fix when it fails.
+//! The probe's client: what `cors-policy probe` needs to send requests as a
+//! browser would and read the answers, over `http://` and `https://`.
+//! The command itself (its arguments, report and exit codes) lives in the
+//! `cors-policy` tool; the verdicts on the answers are the crate's
+//! [`check_preflight`](crate::check_preflight) and
+//! [`cors_check`](crate::cors_check), and their console wording
+//! [`Blocked::chromium_message`](crate::Blocked::chromium_message).
 //!
-//! Plain `http://` over HTTP/1.1 only. Redirects are not followed: a
-//! redirect must pass the CORS check like any response (exit 1 if not);
-//! if it does, the final response decides, which the probe does not fetch,
-//! so it says where to probe next and exits 2.
+//! HTTP/1.1 only, one request per connection (`Connection: close`), the
+//! response head only (the body is never read). `https://` goes through
+//! rustls, verifying the server's certificate against Mozilla's root
+//! program (the `webpki-roots` bundle, which Firefox also trusts) or
+//! against the certificates of a file ([`Client::with_ca_file`], curl's
+//! `--cacert`).
 //!
 //! ```no_run
-//! use cors_policy_browser::probe::{run, ProbeArgs};
-//! let args = ProbeArgs {
-//!     url: "http://127.0.0.1:8080/api/items".into(),
-//!     origin: "https://app.example".into(),
-//!     method: "PUT".into(),
-//!     headers: vec![("Content-Type".into(), "application/json".into())],
-//!     credentials: true,
-//! };
-//! let code = run(&args, &mut std::io::stdout());
-//! std::process::exit(code);
+//! use cors_policy_browser::probe::{Client, Target};
+//! let target = Target::parse("https://api.example/items").unwrap();
+//! let head = Client::new().unwrap().send(&target, "OPTIONS", &[
+//!     ("Origin".into(), "https://app.example".into()),
+//!     ("Access-Control-Request-Method".into(), "PUT".into()),
+//! ]).unwrap();
+//! println!("{} {:?}", head.status, head.response().get(b"access-control-allow-origin"));
 //! ```
 
 use std::fmt::Write as _;
 use std::io::{self, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, TcpStream, ToSocketAddrs};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::{
-    Blocked, BrowserRequest, Engine, Exposed, Response, check_preflight, cors_check,
-    is_forbidden_method, is_forbidden_request_header, is_safelisted_method, normalize_method,
-};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
 
-/// Exit code: a browser would let the page read the response.
-pub const EXIT_READABLE: i32 = 0;
-/// Exit code: a browser would block the response.
-pub const EXIT_BLOCKED: i32 = 1;
-/// Exit code: bad arguments, or the server could not be reached or spoke
-/// no HTTP/1.1.
-pub const EXIT_ERROR: i32 = 2;
+use crate::Response;
 
 /// How long to wait for a connection, and for a whole response head
-/// after the request is sent, before giving up with a network error.
+/// (TLS handshake included) after connecting, before giving up with a
+/// network error.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The largest response head read, in bytes; a larger one is an error.
 pub const MAX_HEAD_LEN: usize = 64 * 1024;
 
-/// What to probe: the page's request, as `cors-policy probe URL --origin O
-/// [--method M] [-H 'Name: value']... [--credentials]` gives it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ProbeArgs {
-    /// The URL the page fetches (`http://host[:port]/path`).
-    pub url: String,
-    /// The page's origin, as browsers serialize it (`https://app.example`).
-    pub origin: String,
-    /// The method (`GET` when empty); normalized as `fetch()` does.
-    pub method: String,
-    /// The request headers the page's script sets.
-    pub headers: Vec<(String, String)>,
-    /// Does the page include credentials (`credentials: "include"`)?
-    pub credentials: bool,
+/// `http` or `https`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// Plain HTTP/1.1 over TCP.
+    Http,
+    /// HTTP/1.1 over TLS (rustls).
+    Https,
 }
 
-/// Probes the server and writes the step-by-step report to `out`; returns
-/// [`EXIT_READABLE`], [`EXIT_BLOCKED`] or [`EXIT_ERROR`]. Failing to write
-/// the report is not an error of the probe.
-pub fn run(args: &ProbeArgs, out: &mut dyn Write) -> i32 {
-    let mut report = Report { out, lines: 0 };
-    let verdict = probe(args, &mut report);
-    if report.lines > 0 {
-        report.line("");
-    }
-    match verdict {
-        Ok(true) => {
-            report.line(&format!(
-                "result: READABLE: a browser lets the page at {} read this response",
-                args.origin
-            ));
-            EXIT_READABLE
-        }
-        Ok(false) => {
-            report.line(&format!(
-                "result: BLOCKED: a browser refuses the page at {} access to this response",
-                args.origin
-            ));
-            EXIT_BLOCKED
-        }
-        Err(e) => {
-            report.line(&format!("error: {e}"));
-            EXIT_ERROR
-        }
-    }
-}
-
-/// Writes lines, ignoring write errors (a closed pipe must not turn a
-/// verdict into a crash).
-struct Report<'o> {
-    out: &'o mut dyn Write,
-    /// How many lines were written.
-    lines: usize,
-}
-
-impl Report<'_> {
-    fn line(&mut self, s: &str) {
-        self.lines += 1;
-        let _ = writeln!(self.out, "{s}");
-    }
-}
-
-/// Where to send requests.
-#[derive(Debug, PartialEq, Eq)]
-struct Target {
-    /// `host[:port]` for `connect`.
-    addr: String,
-    /// The `Host` header.
-    host: String,
+/// Where to send requests: a parsed `http://` or `https://` URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// The host as written in the URL, lower case (IPv6 in brackets).
+    pub host: String,
+    /// The port (80 or 443 unless given).
+    pub port: u16,
     /// The request target (`/path?query`).
-    path: String,
-    /// The URL's origin, to tell a same-origin request.
-    origin: String,
+    pub path: String,
 }
 
-fn parse_url(url: &str) -> Result<Target, String> {
-    let rest = if let Some(r) = strip_prefix_ignore_case(url, "http://") {
-        r
-    } else if strip_prefix_ignore_case(url, "https://").is_some() {
-        return Err(format!(
-            "{url}: https:// is not supported by the probe; probe the server's plain http:// address"
-        ));
-    } else {
-        return Err(format!("{url}: not an http:// URL"));
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(end);
-    let path = path.split('#').next().unwrap_or("");
-    let path = if path.is_empty() {
-        "/".to_string()
-    } else if path.starts_with('?') {
-        format!("/{path}")
-    } else {
-        path.to_string()
-    };
-    if authority.is_empty() || authority.contains('@') {
-        return Err(format!("{url}: expected http://host[:port]/path"));
-    }
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let close = v6
-            .find(']')
-            .ok_or_else(|| format!("{url}: unclosed [ in the host"))?;
-        let (h, after) = v6.split_at(close);
-        let after = after.get(1..).unwrap_or("");
-        (format!("[{h}]"), after.strip_prefix(':'))
-    } else {
-        match authority.rsplit_once(':') {
-            Some((h, p)) => (h.to_string(), Some(p)),
-            None => (authority.to_string(), None),
+impl Target {
+    /// Parses `http[s]://host[:port][/path][?query]` (a fragment is
+    /// dropped, as browsers never send it).
+    ///
+    /// ```
+    /// use cors_policy_browser::probe::Target;
+    /// let t = Target::parse("HTTPS://API.example:443/a?b#c").unwrap();
+    /// assert_eq!(t.url(), "https://api.example/a?b");
+    /// assert_eq!(t.origin(), "https://api.example");
+    /// assert!(Target::parse("ftp://x").is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// One line naming the URL and what is wrong with it.
+    pub fn parse(url: &str) -> Result<Target, String> {
+        let (scheme, rest) = if let Some(r) = strip_prefix_ignore_case(url, "http://") {
+            (Scheme::Http, r)
+        } else if let Some(r) = strip_prefix_ignore_case(url, "https://") {
+            (Scheme::Https, r)
+        } else {
+            return Err(format!("{url}: not an http:// or https:// URL"));
+        };
+        let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(end);
+        let path = path.split('#').next().unwrap_or("");
+        let path = if path.is_empty() {
+            "/".to_string()
+        } else if path.starts_with('?') {
+            format!("/{path}")
+        } else {
+            path.to_string()
+        };
+        if authority.is_empty() || authority.contains('@') {
+            return Err(format!("{url}: expected http[s]://host[:port]/path"));
         }
-    };
-    let port: u16 = match port {
-        None | Some("") => 80,
-        Some(p) => p
-            .parse()
-            .map_err(|_| format!("{url}: port {p:?} is not a number from 0 to 65535"))?,
-    };
-    if host.is_empty()
-        || host
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-    {
-        return Err(format!("{url}: bad host"));
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let close = v6
+                .find(']')
+                .ok_or_else(|| format!("{url}: unclosed [ in the host"))?;
+            let (h, after) = v6.split_at(close);
+            let after = after.get(1..).unwrap_or("");
+            (format!("[{h}]"), after.strip_prefix(':'))
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), Some(p)),
+                None => (authority.to_string(), None),
+            }
+        };
+        let default_port = match scheme {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        };
+        let port: u16 = match port {
+            None | Some("") => default_port,
+            Some(p) => p
+                .parse()
+                .map_err(|_| format!("{url}: port {p:?} is not a number from 0 to 65535"))?,
+        };
+        if host.is_empty()
+            || host
+                .bytes()
+                .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+        {
+            return Err(format!("{url}: bad host"));
+        }
+        Ok(Target {
+            scheme,
+            host: host.to_ascii_lowercase(),
+            port,
+            path,
+        })
     }
-    let host = host.to_ascii_lowercase();
-    let host_header = if port == 80 {
-        host.clone()
-    } else {
-        format!("{host}:{port}")
-    };
-    Ok(Target {
-        addr: format!("{host}:{port}"),
-        origin: format!("http://{host_header}"),
-        host: host_header,
-        path,
-    })
+
+    /// `host:port` for `connect`.
+    pub fn addr(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    fn default_port(&self) -> bool {
+        matches!(
+            (self.scheme, self.port),
+            (Scheme::Http, 80) | (Scheme::Https, 443)
+        )
+    }
+
+    /// The `Host` header: the host, with the port unless it is the
+    /// scheme's default.
+    pub fn host_header(&self) -> String {
+        if self.default_port() {
+            self.host.clone()
+        } else {
+            self.addr()
+        }
+    }
+
+    /// The URL's origin, serialized as browsers do (`https://host[:port]`).
+    pub fn origin(&self) -> String {
+        let scheme = match self.scheme {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        };
+        format!("{scheme}://{}", self.host_header())
+    }
+
+    /// The URL as browsers serialize it (and so print it in the console):
+    /// the origin, then the path and query.
+    pub fn url(&self) -> String {
+        format!("{}{}", self.origin(), self.path)
+    }
 }
 
 fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
@@ -192,7 +186,11 @@ fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
 
 /// Is `origin` written as a browser serializes one? `null`, or
 /// `scheme://host[:port]` in lower case, without path or trailing slash.
-fn check_origin(origin: &str) -> Result<(), String> {
+///
+/// # Errors
+///
+/// One line saying what is wrong, for an `--origin` argument.
+pub fn check_origin(origin: &str) -> Result<(), String> {
     if origin == "null" {
         return Ok(());
     }
@@ -227,50 +225,207 @@ fn check_origin(origin: &str) -> Result<(), String> {
 }
 
 /// A response head as read from the wire.
-#[derive(Debug)]
-struct Head {
-    status: u16,
-    reason: String,
-    headers: Vec<(String, Vec<u8>)>,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    /// The status code (interim 1xx responses are skipped).
+    pub status: u16,
+    /// The reason phrase.
+    pub reason: String,
+    /// The header field lines, in order.
+    pub headers: Vec<(String, Vec<u8>)>,
 }
 
-/// Sends one request and reads the response head (the body is not read:
-/// `Connection: close` ends the exchange).
-fn send(target: &Target, method: &str, headers: &[(String, String)]) -> Result<Head, String> {
-    let mut last = String::from("no address");
-    let addrs = target
-        .addr
+impl Head {
+    /// The head as the model's [`Response`].
+    pub fn response(&self) -> Response<'_, String, Vec<u8>> {
+        Response::new(self.status, &self.headers)
+    }
+}
+
+/// Sends requests; holds the TLS configuration for `https://`.
+#[derive(Clone, Debug)]
+pub struct Client {
+    tls: Arc<rustls::ClientConfig>,
+}
+
+// ring rather than aws-lc-rs (rustls's default): no C library built with
+// CMake, a fraction of the build time. rustls 0.23.48 deprecates ring's
+// provider for lacking post-quantum key exchange, which does not matter for
+// a probe that reads one response head: it only has to agree with the
+// server, as a browser does.
+#[allow(deprecated)]
+fn tls_config(roots: rustls::RootCertStore) -> Result<Arc<rustls::ClientConfig>, String> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS setup: {e}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+impl Client {
+    /// A client trusting Mozilla's root program (`webpki-roots`).
+    ///
+    /// # Errors
+    ///
+    /// When the TLS library cannot be set up (it supports no safe protocol
+    /// version), which the crypto provider used here rules out in practice.
+    pub fn new() -> Result<Client, String> {
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        Ok(Client {
+            tls: tls_config(roots)?,
+        })
+    }
+
+    /// A client trusting only the certificates in the PEM file `path`, as
+    /// curl's `--cacert` does (for a private CA or a self-signed server).
+    ///
+    /// # Errors
+    ///
+    /// One line naming the file: unreadable, not PEM, or no certificate
+    /// a TLS client can use.
+    pub fn with_ca_file(path: &Path) -> Result<Client, String> {
+        let name = path.display();
+        let text = std::fs::read(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+        let mut roots = rustls::RootCertStore::empty();
+        let mut count = 0;
+        for cert in CertificateDer::pem_slice_iter(&text) {
+            let cert = cert.map_err(|e| format!("{name}: not a PEM certificate file: {e}"))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("{name}: unusable certificate: {e}"))?;
+            count += 1;
+        }
+        if count == 0 {
+            return Err(format!(
+                "{name}: no certificate found (expected PEM, -----BEGIN CERTIFICATE-----)"
+            ));
+        }
+        Ok(Client {
+            tls: tls_config(roots)?,
+        })
+    }
+
+    /// Sends one request and reads the response head (the body is not
+    /// read: `Connection: close` ends the exchange). Adds `Host`,
+    /// `User-Agent`, `Connection: close` and, for methods other than
+    /// `GET`, `HEAD` and `OPTIONS`, `Content-Length: 0`.
+    ///
+    /// # Errors
+    ///
+    /// One line: the host cannot be resolved or reached, the TLS handshake
+    /// failed (a certificate that does not verify, a server that speaks no
+    /// TLS), the answer is not HTTP/1.1, or no complete head arrived
+    /// within [`TIMEOUT`] or [`MAX_HEAD_LEN`] bytes.
+    pub fn send(
+        &self,
+        target: &Target,
+        method: &str,
+        headers: &[(String, String)],
+    ) -> Result<Head, String> {
+        let addr = target.addr();
+        let tcp = connect(&addr)?;
+        let io = |e: io::Error| format!("{addr}: {e}");
+        tcp.set_read_timeout(Some(TIMEOUT)).map_err(io)?;
+        tcp.set_write_timeout(Some(TIMEOUT)).map_err(io)?;
+        let deadline = Instant::now() + TIMEOUT;
+        let mut req = format!(
+            "{method} {} HTTP/1.1\r\nHost: {}\r\n",
+            target.path,
+            target.host_header()
+        );
+        for (n, v) in headers {
+            let _ = write!(req, "{n}: {v}\r\n");
+        }
+        if !matches!(method, "GET" | "HEAD" | "OPTIONS") {
+            req.push_str("Content-Length: 0\r\n");
+        }
+        req.push_str("User-Agent: cors-policy-probe\r\nConnection: close\r\n\r\n");
+        match target.scheme {
+            Scheme::Http => {
+                let mut tcp = tcp;
+                tcp.write_all(req.as_bytes()).map_err(io)?;
+                let sock = tcp.try_clone().map_err(io)?;
+                read_head(&mut tcp, &sock, &addr, deadline)
+            }
+            Scheme::Https => {
+                let name = server_name(&target.host)?;
+                let conn = rustls::ClientConnection::new(Arc::clone(&self.tls), name)
+                    .map_err(|e| format!("{addr}: TLS setup: {e}"))?;
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                // The handshake first, so that its failure is named as such.
+                while tls.conn.is_handshaking() {
+                    tls.conn
+                        .complete_io(&mut tls.sock)
+                        .map_err(|e| tls_error(&target.origin(), &e))?;
+                }
+                tls.write_all(req.as_bytes())
+                    .map_err(|e| tls_error(&target.origin(), &e))?;
+                let sock = tls.sock.try_clone().map_err(io)?;
+                read_head(&mut tls, &sock, &addr, deadline)
+            }
+        }
+    }
+}
+
+/// The name to verify the certificate against: a DNS name or an IP.
+fn server_name(host: &str) -> Result<ServerName<'static>, String> {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(ServerName::IpAddress(ip.into()));
+    }
+    ServerName::try_from(bare.to_string())
+        .map_err(|_| format!("{host}: not a host name a certificate can name"))
+}
+
+/// One line for a failed TLS exchange, with the way out for a private CA.
+fn tls_error(origin: &str, e: &io::Error) -> String {
+    let tls = e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match tls {
+        Some(rustls::Error::InvalidCertificate(why)) => format!(
+            "{origin}: TLS: the server's certificate is not trusted ({why:?}); a browser refuses \
+             it too. For a private CA or a self-signed server, pass its certificate with --cacert FILE"
+        ),
+        Some(other @ rustls::Error::InvalidMessage(_)) => format!(
+            "{origin}: TLS handshake failed: {other} (does the server speak TLS on this port?)"
+        ),
+        Some(other) => format!("{origin}: TLS handshake failed: {other}"),
+        None if e.kind() == io::ErrorKind::UnexpectedEof => format!(
+            "{origin}: TLS handshake failed: the server closed the connection (does it speak TLS on this port?)"
+        ),
+        None => format!("{origin}: TLS handshake failed: {e}"),
+    }
+}
+
+fn connect(addr: &str) -> Result<TcpStream, String> {
+    let addrs = addr
         .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {}: {e}", target.addr))?;
-    let mut stream = None;
+        .map_err(|e| format!("cannot resolve {addr}: {e}"))?;
+    let mut last = String::from("no address");
     for a in addrs {
         match TcpStream::connect_timeout(&a, TIMEOUT) {
-            Ok(s) => {
-                stream = Some(s);
-                break;
-            }
+            Ok(s) => return Ok(s),
             Err(e) => last = format!("cannot connect to {a}: {e}"),
         }
     }
-    let mut stream = stream.ok_or(last)?;
-    let io = |e: io::Error| format!("{}: {e}", target.addr);
-    stream.set_read_timeout(Some(TIMEOUT)).map_err(io)?;
-    stream.set_write_timeout(Some(TIMEOUT)).map_err(io)?;
-    let mut req = format!(
-        "{method} {} HTTP/1.1\r\nHost: {}\r\n",
-        target.path, target.host
-    );
-    for (n, v) in headers {
-        let _ = write!(req, "{n}: {v}\r\n");
-    }
-    if !matches!(method, "GET" | "HEAD" | "OPTIONS") {
-        req.push_str("Content-Length: 0\r\n");
-    }
-    req.push_str("User-Agent: cors-policy-probe\r\nConnection: close\r\n\r\n");
-    stream.write_all(req.as_bytes()).map_err(io)?;
-    // One deadline for the whole head, so a server sending a byte at a time
-    // cannot hold the probe for longer than TIMEOUT.
-    let deadline = Instant::now() + TIMEOUT;
+    Err(last)
+}
+
+/// Reads a response head from `stream` before `deadline` (one deadline
+/// for the whole head, so a server sending a byte at a time cannot hold
+/// the probe longer); `sock` is the TCP socket under it, for timeouts.
+fn read_head(
+    stream: &mut dyn Read,
+    sock: &TcpStream,
+    addr: &str,
+    deadline: Instant,
+) -> Result<Head, String> {
+    let io = |e: io::Error| format!("{addr}: {e}");
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let mut start = 0;
@@ -297,21 +452,17 @@ fn send(target: &Target, method: &str, headers: &[(String, String)]) -> Result<H
                     });
                 }
                 Ok(httparse::Status::Partial) => {}
-                Err(e) => {
-                    return Err(format!("{}: not an HTTP/1.1 response: {e}", target.addr));
-                }
+                Err(e) => return Err(format!("{addr}: not an HTTP/1.1 response: {e}")),
             }
         }
         if buf.len() > MAX_HEAD_LEN {
             return Err(format!(
-                "{}: response head longer than {MAX_HEAD_LEN} bytes",
-                target.addr
+                "{addr}: response head longer than {MAX_HEAD_LEN} bytes"
             ));
         }
         let timed_out = || {
             format!(
-                "{}: no complete response head within {} s",
-                target.addr,
+                "{addr}: no complete response head within {} s",
                 TIMEOUT.as_secs()
             )
         };
@@ -319,7 +470,7 @@ fn send(target: &Target, method: &str, headers: &[(String, String)]) -> Result<H
         if left.is_zero() {
             return Err(timed_out());
         }
-        stream.set_read_timeout(Some(left)).map_err(io)?;
+        sock.set_read_timeout(Some(left)).map_err(io)?;
         let n = match stream.read(&mut chunk) {
             Ok(n) => n,
             Err(e)
@@ -334,289 +485,11 @@ fn send(target: &Target, method: &str, headers: &[(String, String)]) -> Result<H
         };
         if n == 0 {
             return Err(format!(
-                "{}: connection closed before a complete response head",
-                target.addr
+                "{addr}: connection closed before a complete response head"
             ));
         }
         buf.extend_from_slice(chunk.get(..n).unwrap_or(&[]));
     }
-}
-
-/// The probe proper: `Ok(true)` readable, `Ok(false)` blocked.
-fn probe(args: &ProbeArgs, r: &mut Report<'_>) -> Result<bool, String> {
-    let target = parse_url(&args.url)?;
-    check_origin(&args.origin)?;
-    let method = if args.method.is_empty() {
-        "GET"
-    } else {
-        normalize_method(&args.method)
-    };
-    if !crate::bytes::is_token(method.as_bytes()) {
-        return Err(format!("method {method:?} is not a method name"));
-    }
-    if is_forbidden_method(method.as_bytes()) {
-        return Err(format!(
-            "method {method} is forbidden: fetch() throws a TypeError and sends nothing"
-        ));
-    }
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut cookie: Option<String> = None;
-    let mut notes = Vec::new();
-    for (name, value) in &args.headers {
-        let value = value.trim_matches([' ', '\t', '\r', '\n']);
-        if !crate::bytes::is_token(name.as_bytes()) {
-            return Err(format!(
-                "header name {name:?} is not a token: Headers throws a TypeError"
-            ));
-        }
-        if value.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n')) {
-            return Err(format!(
-                "header {name}: its value holds NUL, CR or LF: Headers throws a TypeError"
-            ));
-        }
-        if is_forbidden_request_header(name.as_bytes(), value.as_bytes()) {
-            if name.eq_ignore_ascii_case("cookie") && args.credentials {
-                notes.push("cookie: sent on the actual request as the browser's own cookies (never on the preflight)".to_string());
-                cookie = Some(value.to_string());
-            } else {
-                notes.push(format!(
-                    "{}: a forbidden request header; scripts cannot set it, the browser drops it",
-                    name.to_ascii_lowercase()
-                ));
-            }
-            continue;
-        }
-        headers.push((name.clone(), value.to_string()));
-    }
-    let request = BrowserRequest::new(&args.origin, method, &headers, args.credentials);
-    // Chromium joins repeated headers before its safelist checks, the
-    // standard does not: say so when it can change the answer.
-    let mut safelisted: Vec<String> = request
-        .header_verdicts()
-        .filter(|(_, _, verdict)| verdict.is_ok())
-        .map(|(n, _, _)| String::from_utf8_lossy(n).to_ascii_lowercase())
-        .collect();
-    safelisted.sort();
-    let mut repeated_names: Vec<&String> = Vec::new();
-    for pair in safelisted.windows(2) {
-        if let [a, b] = pair
-            && a == b
-            && !repeated_names.contains(&a)
-        {
-            repeated_names.push(a);
-        }
-    }
-    for n in repeated_names {
-        notes.push(format!(
-            "{n} is set more than once: the standard checks each value, Chromium checks them \
-             joined by \", \" and may send a preflight the standard does not"
-        ));
-    }
-
-    r.line(&format!(
-        "probe: {method} {} from origin {} ({})",
-        args.url,
-        args.origin,
-        if args.credentials {
-            "credentials included"
-        } else {
-            "without credentials"
-        }
-    ));
-    for n in &notes {
-        r.line(&format!("note: {n}"));
-    }
-    if target.origin == args.origin {
-        r.line("note: the page and the URL have the same origin: CORS does not apply");
-        return Ok(true);
-    }
-
-    // Step 1: the preflight decision (Fetch, "HTTP fetch", step 4.1).
-    r.line("");
-    let preflight = request.preflight();
-    r.line(&format!(
-        "1. Preflight needed? {}",
-        if preflight.is_some() {
-            "yes"
-        } else {
-            "no: a simple request"
-        }
-    ));
-    if !is_safelisted_method(method.as_bytes()) {
-        r.line(&format!(
-            "   - method {method} is not CORS-safelisted (GET, HEAD, POST)"
-        ));
-    }
-    for (n, v, verdict) in request.header_verdicts() {
-        let n = String::from_utf8_lossy(n).to_ascii_lowercase();
-        match verdict {
-            Ok(()) => r.line(&format!("   - header {n}: CORS-safelisted")),
-            Err(why) => r.line(&format!(
-                "   - header {n} ({:?}): not safelisted: {why}",
-                String::from_utf8_lossy(v)
-            )),
-        }
-    }
-
-    let mut step = 2;
-    if let Some(p) = &preflight {
-        r.line("");
-        r.line(&format!("{step}. Preflight: OPTIONS {}", target.path));
-        step += 1;
-        let mut sent = vec![
-            ("Origin".to_string(), args.origin.clone()),
-            ("Accept".to_string(), "*/*".to_string()),
-            (
-                "Access-Control-Request-Method".to_string(),
-                method.to_string(),
-            ),
-        ];
-        if let Some(names) = p.request_headers() {
-            sent.push((
-                "Access-Control-Request-Headers".to_string(),
-                names.to_string(),
-            ));
-        }
-        sent.push(("Sec-Fetch-Mode".to_string(), "cors".to_string()));
-        for (n, v) in &sent {
-            r.line(&format!("   > {n}: {v}"));
-        }
-        let head = send(&target, "OPTIONS", &sent)?;
-        show_head(r, &head);
-        let response = Response::new(head.status, &head.headers);
-        match check_preflight(&request, &response) {
-            Ok(ok) => {
-                r.line("   ok: the browser accepts the preflight");
-                let cache: Vec<String> = Engine::ALL
-                    .iter()
-                    .map(|e| format!("{} {} s", e.name(), e.cached_seconds(ok.max_age)))
-                    .collect();
-                r.line(&format!(
-                    "   cached for: {}{}",
-                    cache.join(", "),
-                    if ok.max_age.is_none() {
-                        " (no valid Access-Control-Max-Age: the default)"
-                    } else {
-                        ""
-                    }
-                ));
-            }
-            Err(b) => {
-                blocked(r, &b, "preflight");
-                if matches!(b, Blocked::AuthorizationNotAllowed { wildcard: true }) {
-                    r.line(
-                        "   note: Chromium (checked: version 156) still lets `*` cover authorization, \
-                         so the page may work there and fail in browsers that follow the standard",
-                    );
-                }
-                if b == Blocked::MissingAllowOrigin && !(200..=299).contains(&head.status) {
-                    r.line(&format!(
-                        "   note: the server refused the preflight ({}) without any CORS header: \
-                         check that it allows this origin, the method {method}{}",
-                        head.status,
-                        p.request_headers()
-                            .map(|n| format!(" and the request headers {n}"))
-                            .unwrap_or_default()
-                    ));
-                }
-                r.line("   the browser never sends the actual request");
-                return Ok(false);
-            }
-        }
-    }
-
-    r.line("");
-    r.line(&format!("{step}. Actual request: {method} {}", target.path));
-    let mut sent = vec![("Origin".to_string(), args.origin.clone())];
-    if !headers
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("accept"))
-    {
-        sent.push(("Accept".to_string(), "*/*".to_string()));
-    }
-    sent.extend(headers.iter().cloned());
-    if let Some(c) = cookie {
-        sent.push(("Cookie".to_string(), c));
-    }
-    sent.push(("Sec-Fetch-Mode".to_string(), "cors".to_string()));
-    for (n, v) in &sent {
-        r.line(&format!("   > {n}: {v}"));
-    }
-    let head = send(&target, method, &sent)?;
-    show_head(r, &head);
-    let response = Response::new(head.status, &head.headers);
-    if let Err(b) = cors_check(&args.origin, args.credentials, &response) {
-        blocked(r, &b, "response");
-        return Ok(false);
-    }
-    r.line("   ok: the response passes the CORS check");
-    if (300..400).contains(&head.status) && head.status != 304 {
-        // Fetch, "HTTP fetch": the redirect passed the CORS check; the
-        // browser now follows it, and the final response decides.
-        let to = response
-            .get(b"location")
-            .map(|l| String::from_utf8_lossy(l).into_owned())
-            .unwrap_or_default();
-        return Err(format!(
-            "the response is a redirect ({}) to {to:?}: a browser follows it and judges the final \
-             response, which this probe does not fetch; probe that URL (when it is on yet another \
-             origin, a browser sends `Origin: null` there: probe it with --origin null)",
-            head.status
-        ));
-    }
-    let exposed = Exposed::new(&response, args.credentials);
-    let mut readable = Vec::new();
-    let mut hidden = Vec::new();
-    for (n, _) in &head.headers {
-        let lower = n.to_ascii_lowercase();
-        // CORS and connection-level headers are not worth exposing.
-        let plumbing = lower.starts_with("access-control-")
-            || matches!(
-                lower.as_str(),
-                "vary" | "connection" | "keep-alive" | "transfer-encoding" | "trailer" | "upgrade"
-            );
-        if plumbing && !exposed.is_readable(n.as_bytes()) {
-            continue;
-        }
-        let list = if exposed.is_readable(n.as_bytes()) {
-            &mut readable
-        } else {
-            &mut hidden
-        };
-        if !list.contains(&lower) {
-            list.push(lower);
-        }
-    }
-    r.line(&format!(
-        "   the script may read: {}",
-        if readable.is_empty() {
-            "(none)".to_string()
-        } else {
-            readable.join(", ")
-        }
-    ));
-    if !hidden.is_empty() {
-        r.line(&format!(
-            "   hidden from the script: {} (add to Access-Control-Expose-Headers to expose)",
-            hidden.join(", ")
-        ));
-    }
-    Ok(true)
-}
-
-fn show_head(r: &mut Report<'_>, head: &Head) {
-    r.line(&format!("   < HTTP {} {}", head.status, head.reason));
-    for (n, v) in &head.headers {
-        let lower = n.to_ascii_lowercase();
-        if lower.starts_with("access-control-") || lower == "vary" {
-            r.line(&format!("   < {n}: {}", String::from_utf8_lossy(v)));
-        }
-    }
-}
-
-fn blocked(r: &mut Report<'_>, b: &Blocked<'_>, what: &str) {
-    r.line(&format!("   BLOCKED ({what}, {}): {b}", b.code()));
-    r.line(&format!("   fix: {}", b.fix()));
 }
 
 #[cfg(test)]
@@ -625,22 +498,35 @@ mod tests {
 
     #[test]
     fn urls() {
-        let t = parse_url("http://127.0.0.1:8080/a/b?c=d#frag").unwrap();
-        assert_eq!(t.addr, "127.0.0.1:8080");
-        assert_eq!(t.host, "127.0.0.1:8080");
+        let t = Target::parse("http://127.0.0.1:8080/a/b?c=d#frag").unwrap();
+        assert_eq!(t.addr(), "127.0.0.1:8080");
+        assert_eq!(t.host_header(), "127.0.0.1:8080");
         assert_eq!(t.path, "/a/b?c=d");
-        assert_eq!(t.origin, "http://127.0.0.1:8080");
-        let t = parse_url("HTTP://Example.com").unwrap();
+        assert_eq!(t.origin(), "http://127.0.0.1:8080");
+        assert_eq!(t.url(), "http://127.0.0.1:8080/a/b?c=d");
+        let t = Target::parse("HTTP://Example.com").unwrap();
         assert_eq!(
-            (t.addr.as_str(), t.host.as_str(), t.path.as_str()),
+            (t.addr().as_str(), t.host_header().as_str(), t.path.as_str()),
             ("example.com:80", "example.com", "/")
         );
-        let t = parse_url("http://[::1]:9/x").unwrap();
-        assert_eq!((t.addr.as_str(), t.path.as_str()), ("[::1]:9", "/x"));
-        let t = parse_url("http://h?q").unwrap();
+        let t = Target::parse("http://[::1]:9/x").unwrap();
+        assert_eq!((t.addr().as_str(), t.path.as_str()), ("[::1]:9", "/x"));
+        let t = Target::parse("http://h?q").unwrap();
         assert_eq!(t.path, "/?q");
+        let t = Target::parse("https://api.example:8443").unwrap();
+        assert_eq!(t.scheme, Scheme::Https);
+        assert_eq!(t.url(), "https://api.example:8443/");
+        let t = Target::parse("https://api.example:443/x").unwrap();
+        assert_eq!(
+            (t.addr().as_str(), t.host_header().as_str()),
+            ("api.example:443", "api.example")
+        );
+        assert_eq!(
+            server_name("[::1]").unwrap(),
+            ServerName::IpAddress("::1".parse::<IpAddr>().unwrap().into())
+        );
+        assert!(server_name("api.example").is_ok());
         for bad in [
-            "https://x",
             "ftp://x",
             "http://",
             "http://u@h/",
@@ -648,7 +534,7 @@ mod tests {
             "http://h:x/",
             "x",
         ] {
-            assert!(parse_url(bad).is_err(), "{bad}");
+            assert!(Target::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -3,6 +3,8 @@
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+use crate::load::Source;
+
 use cors_policy::{Decision, Options, PairLines, Refusal, Request, RequestKind, evaluate_with};
 use cors_policy_config::PolicyConfig;
 use serde::Serialize;
@@ -14,8 +16,8 @@ use crate::problems::{self, JsonInvalid, Loaded};
 /// What `check` was asked.
 #[derive(Debug)]
 pub struct CheckInput {
-    /// The policy file.
-    pub policy: PathBuf,
+    /// The policy: a file, or the `CORS_*` variables.
+    pub policy: Source,
     /// The request file, or `None` for `method` and `headers`.
     pub request: Option<PathBuf>,
     /// `--method`.
@@ -26,6 +28,8 @@ pub struct CheckInput {
     pub json: bool,
     /// `--debug`.
     pub debug: bool,
+    /// `--exit-code`: exit 1 when the request is refused.
+    pub exit_code: bool,
 }
 
 /// Parses `-H 'Name: value'` like curl: the name up to the first colon,
@@ -103,7 +107,11 @@ pub fn run(input: &CheckInput, out: &mut dyn Write) -> u8 {
         out.write_all(human(&decision, &request, &config, input.debug).as_bytes())
     };
     report_write_error(written);
-    0
+    if input.exit_code && decision.refusal().is_some() {
+        1
+    } else {
+        0
+    }
 }
 
 fn report_write_error(result: io::Result<()>) {

@@ -2,10 +2,10 @@
 //! for valid but risky settings, each with its reason and the fix.
 
 use std::io::Write;
-use std::path::Path;
 
 use cors_policy_config::{InvalidPolicy, PolicyConfig};
 
+use crate::load::Source;
 use crate::problems::{self, Loaded};
 
 /// Chromium's cap on `Access-Control-Max-Age`, in seconds (Firefox caps at
@@ -207,13 +207,13 @@ fn opt_in_warnings(config: &PolicyConfig, out: &mut Vec<Warning>) {
 }
 
 /// Runs `lint`, writing the report to `out`; returns the exit code.
-pub fn run(path: &Path, deny_warnings: bool, out: &mut dyn Write) -> u8 {
-    let (config, errors) = match problems::load(path) {
+pub fn run(source: &Source, deny_warnings: bool, out: &mut dyn Write) -> u8 {
+    let (config, errors) = match problems::load(source) {
         Loaded::Ready(ready) => (Some(ready.0), None),
         Loaded::Invalid(invalid) => {
             // Warnings need the configuration: read it again when only the
             // rules of the policy failed (not its fields' types).
-            let config = PolicyConfig::from_path(path).ok();
+            let config = source.read().ok();
             (config, Some(invalid))
         }
         Loaded::Unreadable(line) => {
@@ -224,7 +224,7 @@ pub fn run(path: &Path, deny_warnings: bool, out: &mut dyn Write) -> u8 {
     let warnings = config.as_ref().map(warnings).unwrap_or_default();
     let mut text = String::new();
     for e in errors.iter().flat_map(InvalidPolicy::iter) {
-        text.push_str(&problems::line(path, e));
+        text.push_str(&problems::line(source, e));
         text.push('\n');
     }
     if let Some(more) = errors.as_ref().and_then(problems::omitted) {
@@ -237,7 +237,7 @@ pub fn run(path: &Path, deny_warnings: bool, out: &mut dyn Write) -> u8 {
             w.code, w.reason, w.fix
         ));
     }
-    let name = path.display();
+    let name = source.name();
     let error_count = errors.as_ref().map_or(0, InvalidPolicy::total);
     if error_count == 0 && warnings.is_empty() {
         text.push_str(&format!("{name}: no problems found\n"));

@@ -1,9 +1,48 @@
-//! Reading the request files the tool is given (policies are read by
-//! `cors-policy-config`, see `problems`).
+//! Where the tool reads a policy (a file or the environment, through
+//! `cors-policy-config`; see `problems` for how its errors are printed),
+//! and request files.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use cors_policy_config::{ConfigError, PolicyConfig};
 use serde::Deserialize;
+
+/// Where a command reads its policy: `--policy FILE`, or `--env` for the
+/// `CORS_*` variables the servers read.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A `.json` or `.toml` file.
+    File(PathBuf),
+    /// The `CORS_*` environment variables, read by the servers' loader
+    /// (`PolicyConfig::from_env`), with its errors.
+    Env,
+}
+
+impl Source {
+    /// `--policy FILE` if given, else `--env` (clap requires one of them).
+    pub fn new(policy: Option<PathBuf>, env: bool) -> Source {
+        match policy {
+            Some(path) if !env => Source::File(path),
+            _ => Source::Env,
+        }
+    }
+
+    /// The name of the source in reports: the file, or the variables.
+    pub fn name(&self) -> String {
+        match self {
+            Source::File(path) => path.display().to_string(),
+            Source::Env => "the CORS_* environment variables".into(),
+        }
+    }
+
+    /// Reads the policy.
+    pub fn read(&self) -> Result<PolicyConfig, ConfigError> {
+        match self {
+            Source::File(path) => PolicyConfig::from_path(path),
+            Source::Env => PolicyConfig::from_env(),
+        }
+    }
+}
 
 /// A request file: `{"method": "...", "headers": [["Name", "value"], ...]}`,
 /// the shape of the conformance vectors' `request` objects.

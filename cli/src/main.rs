@@ -1,6 +1,8 @@
 //! `cors-policy`: says exactly what a CORS policy answers to a request and
-//! why (`check`), warns about valid but risky policies (`lint`), and serves
-//! a policy on loopback so it can be tried from a page (`serve`).
+//! why (`check`), warns about valid but risky policies (`lint`), serves a
+//! policy on loopback so it can be tried from a page (`serve`), judges a
+//! live server as a browser would (`probe`), and explains a browser's CORS
+//! console message (`why`).
 //!
 //! Policies are JSON or TOML files (chosen by extension) with the fields of
 //! the contract's §2, read by `cors-policy-config`. Exit codes: 0 done, 1
@@ -15,8 +17,10 @@ mod check;
 mod explain;
 mod lint;
 mod load;
+mod probe;
 mod problems;
 mod serve;
+mod why;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -56,8 +60,14 @@ fields; an unknown field, or a value of the wrong type, is an error that
 names the field (docs/behaviour.md). A policy file cannot hold a function: dynamic origin checks exist
 only in the library API (PolicyBuilder::origin_check, Options::origin_check).
 
-Exit codes: 0 done; 1 warnings with lint --deny-warnings; 2 usage error,
-unreadable or malformed file, or invalid policy.";
+--env (check, lint, why) reads the policy from the CORS_* environment
+variables instead, as the servers do (cors-policy-config's from_env: the
+same variables, the same errors).
+
+Exit codes: 0 done; 1 warnings with lint --deny-warnings, a refused request
+with check --exit-code, a blocked response with probe; 2 usage error,
+unreadable or malformed file, invalid policy, unrecognised message (why) or
+network error (probe).";
 
 /// The command line.
 #[derive(Parser, Debug)]
@@ -84,6 +94,9 @@ enum Command {
     /// Send what a browser would to a live server and say whether a page could read the answer.
     #[command(long_about = PROBE_LONG, after_help = PROBE_EXAMPLES)]
     Probe(ProbeArgs),
+    /// Explain a CORS error message from the browser's console, and the fix.
+    #[command(long_about = WHY_LONG, after_help = WHY_EXAMPLES)]
+    Why(WhyArgs),
 }
 
 const CHECK_LONG: &str = "\
@@ -102,6 +115,10 @@ The request is a JSON file {\"method\": \"OPTIONS\", \"headers\": [[\"Origin\",
 unreadable or malformed file prints one line naming the file and the
 position, and exits 2.
 
+--exit-code exits 1 when the request is refused (for scripts and CI); without
+it check exits 0 whatever the answer. --env reads the policy from the CORS_*
+variables the servers read, instead of --policy FILE.
+
 Dynamic origin checks (a function deciding on origins at run time) cannot be
 written in a policy file; they exist only in the library API, so check never
 consults one.";
@@ -113,7 +130,9 @@ Examples:
       -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: PUT' \\
       -H 'Access-Control-Request-Headers: content-type'
   cors-policy check --policy examples/policy.toml --method GET -H 'Origin: https://evil.example' --json
-  cors-policy check --policy examples/policy.json --request examples/refused-preflight.json --debug";
+  cors-policy check --policy examples/policy.json --request examples/refused-preflight.json --debug
+  CORS_ALLOWED_ORIGINS=https://app.example.com cors-policy check --env --exit-code \\
+      --method GET -H 'Origin: https://evil.example'    # exits 1: refused";
 
 const LINT_LONG: &str = "\
 Report errors (the policy would be refused: exit 2) and warnings for valid but
@@ -134,7 +153,9 @@ of the six standard methods are upper-cased when the policy is built).";
 const LINT_EXAMPLES: &str = "\
 Examples:
   cors-policy lint --policy examples/policy.json
-  cors-policy lint --policy examples/policy.toml --deny-warnings";
+  cors-policy lint --policy examples/policy.toml --deny-warnings
+  CORS_ALLOWED_ORIGINS='https://*.github.io' CORS_ALLOW_CREDENTIALS=true \\
+      CORS_DANGEROUSLY_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true cors-policy lint --env";
 
 const SERVE_LONG: &str = "\
 Serve the policy on a loopback address, to try it from a page: every path
@@ -151,6 +172,7 @@ const SERVE_EXAMPLES: &str = "\
 Examples:
   cors-policy serve --policy examples/policy.json --listen 127.0.0.1:8080
   cors-policy serve --policy examples/policy.toml --listen 127.0.0.1:0
+  cors-policy serve --policy examples/policy.json --listen 127.0.0.1:8080 --watch
 
 Then, from the console of a page on an allowed origin:
   fetch('http://127.0.0.1:8080/items', {method: 'PUT', credentials: 'include'})";
@@ -160,15 +182,64 @@ Send what a browser would to a live server (the preflight when the request
 needs one, then the actual request) and report step by step what a browser
 would do and why, with the fix when it fails (cors-policy-browser's probe).
 
-Plain http:// over HTTP/1.1 only; redirects are not followed. Exit codes: 0 a
-browser lets the page read the response, 1 a browser blocks it, 2 usage or
-network error.";
+For each block it prints the reason, the fix, the message Chromium shows in
+the console (checked against Chromium 148 by the project's browser suite) and
+Firefox's reason name (such as CORSMissingAllowOrigin). A preflight refused
+without any CORS header cannot say which check failed (origin, method or
+header): the report then lists the possible causes and how to tell them
+apart.
+
+http:// and https:// (rustls; certificates verified against Mozilla's roots,
+or only against the PEM certificates of --cacert FILE, as curl does), HTTP/1.1,
+one preflight and one request, response heads only; redirects are not
+followed. Exit codes: 0 a browser lets the page read the response, 1 a browser
+blocks it, 2 usage or network error (an untrusted certificate included).";
 
 const PROBE_EXAMPLES: &str = "\
 Examples:
   cors-policy probe http://127.0.0.1:8080/items --origin https://app.example.com
   cors-policy probe http://127.0.0.1:8080/items --origin https://app.example.com \\
-      --method PUT -H 'Content-Type: application/json' --credentials";
+      --method PUT -H 'Content-Type: application/json' --credentials
+  cors-policy probe https://api.internal.example/items --origin https://app.example.com \\
+      --cacert /etc/ssl/private-ca.pem";
+
+const WHY_LONG: &str = "\
+Explain a CORS error message pasted from the browser's console: Chromium's
+\"Access to fetch at '...' from origin '...' has been blocked by CORS policy:
+...\" (Chrome, Edge, Opera; also XMLHttpRequest and redirected requests) and
+Firefox's \"Cross-Origin Request Blocked: The Same Origin Policy disallows
+reading the remote resource at ... (Reason: ...)\". It names the failed check,
+the page's origin, the URL, the method or header involved, and the fix on the
+server. With --policy FILE (or --env) it evaluates the request the message
+implies against that policy and says which field to change and how.
+
+A message it does not recognise gets \"not recognised\" and exit 2. Exit
+codes: 0 recognised; 2 not recognised, or an unreadable or invalid policy.";
+
+const WHY_EXAMPLES: &str = "\
+Examples:
+  cors-policy why \"Access to fetch at 'https://api.example.com/items' from origin \\
+'https://app.example.com' has been blocked by CORS policy: Request header field \\
+x-trace is not allowed by Access-Control-Allow-Headers in preflight response.\"
+  cors-policy why --policy examples/policy.json \"Access to fetch at \\
+'https://api.example.com/items' from origin 'https://evil.example' has been blocked by \\
+CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource.\"
+  CORS_ALLOWED_ORIGINS=https://app.example.com cors-policy why --env \"Cross-Origin Request Blocked: The Same Origin Policy disallows \\
+reading the remote resource at https://api.example.com/items. (Reason: CORS header \\
+‘Access-Control-Allow-Origin’ missing). Status code: 403.\"";
+
+/// Arguments of `why`.
+#[derive(Args, Debug)]
+struct WhyArgs {
+    /// The console message, as copied from the browser (quote it).
+    message: String,
+    /// Say which field of this policy file (.json or .toml) to change.
+    #[arg(long, value_name = "FILE", conflicts_with = "env")]
+    policy: Option<PathBuf>,
+    /// Read the policy from the CORS_* environment variables, as the servers do.
+    #[arg(long)]
+    env: bool,
+}
 
 /// Arguments of `probe`.
 #[derive(Args, Debug)]
@@ -187,6 +258,10 @@ struct ProbeArgs {
     /// The page includes credentials (fetch credentials: "include").
     #[arg(long)]
     credentials: bool,
+    /// Trust only the certificates in this PEM file for https:// (a private
+    /// CA or a self-signed server), as curl's --cacert.
+    #[arg(long, value_name = "FILE")]
+    cacert: Option<PathBuf>,
 }
 
 /// Arguments of `serve`.
@@ -198,15 +273,21 @@ struct ServeArgs {
     /// The loopback address and port to listen on (port 0: any free port).
     #[arg(long, value_name = "127.0.0.1:PORT")]
     listen: String,
+    #[command(flatten)]
+    options: serve::Options,
 }
 
 /// Arguments of `check`.
 #[derive(Args, Debug)]
 #[command(group(ArgGroup::new("req").required(true).args(["request", "method"])))]
+#[command(group(ArgGroup::new("source").required(true).args(["policy", "env"])))]
 struct CheckArgs {
     /// The policy file (.json or .toml).
     #[arg(long, value_name = "FILE")]
-    policy: PathBuf,
+    policy: Option<PathBuf>,
+    /// Read the policy from the CORS_* environment variables, as the servers do.
+    #[arg(long)]
+    env: bool,
     /// The request as JSON: {"method": "...", "headers": [["Name", "value"], ...]}.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["method", "header"])]
     request: Option<PathBuf>,
@@ -223,14 +304,21 @@ struct CheckArgs {
     /// with the headers computed so far (never use it in production).
     #[arg(long)]
     debug: bool,
+    /// Exit 1 when the request is refused (0 otherwise), for scripts and CI.
+    #[arg(long)]
+    exit_code: bool,
 }
 
 /// Arguments of `lint`.
 #[derive(Args, Debug)]
+#[command(group(ArgGroup::new("source").required(true).args(["policy", "env"])))]
 struct LintArgs {
     /// The policy file (.json or .toml).
     #[arg(long, value_name = "FILE")]
-    policy: PathBuf,
+    policy: Option<PathBuf>,
+    /// Read the policy from the CORS_* environment variables, as the servers do.
+    #[arg(long)]
+    env: bool,
     /// Exit 1 when there are warnings (and no errors).
     #[arg(long)]
     deny_warnings: bool,
@@ -243,30 +331,53 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::Check(args) => check::run(
             &check::CheckInput {
-                policy: args.policy,
+                policy: load::Source::new(args.policy, args.env),
                 request: args.request,
                 method: args.method,
                 headers: args.header,
                 json: args.json,
                 debug: args.debug,
+                exit_code: args.exit_code,
             },
             &mut out,
         ),
-        Command::Lint(args) => lint::run(&args.policy, args.deny_warnings, &mut out),
-        Command::Probe(args) => {
-            let args = cors_policy_browser::probe::ProbeArgs {
+        Command::Lint(args) => lint::run(
+            &load::Source::new(args.policy, args.env),
+            args.deny_warnings,
+            &mut out,
+        ),
+        Command::Why(args) => {
+            let policy = if args.policy.is_some() || args.env {
+                let source = load::Source::new(args.policy, args.env);
+                match source.read() {
+                    Ok(config) => Some(why::WhyPolicy {
+                        config,
+                        name: source.name(),
+                    }),
+                    Err(line) => {
+                        eprintln!("{line}");
+                        return ExitCode::from(2);
+                    }
+                }
+            } else {
+                None
+            };
+            why::run(&args.message, policy.as_ref(), &mut out)
+        }
+        Command::Probe(args) => probe::run(
+            &probe::ProbeArgs {
                 url: args.url,
                 origin: args.origin,
                 method: args.method,
                 headers: args.header,
                 credentials: args.credentials,
-            };
-            let code = cors_policy_browser::probe::run(&args, &mut out);
-            u8::try_from(code).unwrap_or(2)
-        }
+                cacert: args.cacert,
+            },
+            &mut out,
+        ),
         Command::Serve(args) => {
             drop(out);
-            return ExitCode::from(serve::run(&args.policy, &args.listen));
+            return ExitCode::from(serve::run(&args.policy, &args.listen, &args.options));
         }
     };
     // A closed pipe (`| head`) is not worth a panic or a message.

@@ -4,10 +4,10 @@
 //! `cors_policy_config::Problem::code`), the first
 //! `cors_policy_config::MAX_REPORTED_PROBLEMS` of them and a count.
 
-use std::path::Path;
-
 use cors_policy_config::{ConfigError, InvalidPolicy, OwnedPolicy, PolicyConfig, Problem};
 use serde::Serialize;
+
+use crate::load::Source;
 
 /// A policy file, loaded and built, or why not.
 pub enum Loaded {
@@ -19,9 +19,9 @@ pub enum Loaded {
     Unreadable(String),
 }
 
-/// Reads and builds the policy at `path`.
-pub fn load(path: &Path) -> Loaded {
-    match PolicyConfig::from_path(path) {
+/// Reads and builds the policy from its source.
+pub fn load(source: &Source) -> Loaded {
+    match source.read() {
         Ok(config) => match config.clone().build() {
             Ok(policy) => Loaded::Ready(Box::new((config, policy))),
             Err(invalid) => Loaded::Invalid(invalid),
@@ -32,13 +32,13 @@ pub fn load(path: &Path) -> Loaded {
 }
 
 /// One problem as a line: `error[code]: FILE:LINE:COLUMN: message`, the
-/// position when known.
-pub fn line(path: &Path, p: &Problem) -> String {
+/// position when known (a variable's problem names the variable itself).
+pub fn line(source: &Source, p: &Problem) -> String {
     match p.location() {
         Some(at) => format!(
             "error[{}]: {}:{}:{}: {}",
             p.code(),
-            path.display(),
+            source.name(),
             at.line,
             at.column,
             p.message()
@@ -59,14 +59,14 @@ pub fn omitted(invalid: &InvalidPolicy) -> Option<String> {
 }
 
 /// The human report of `check` for an invalid policy.
-pub fn human(path: &Path, invalid: &InvalidPolicy) -> String {
+pub fn human(source: &Source, invalid: &InvalidPolicy) -> String {
     let mut text = format!(
         "{}: invalid policy, {} problem(s):\n",
-        path.display(),
+        source.name(),
         invalid.total()
     );
     for p in invalid {
-        text.push_str(&format!("  - {}\n", line(path, p)));
+        text.push_str(&format!("  - {}\n", line(source, p)));
     }
     if let Some(more) = omitted(invalid) {
         text.push_str(&format!("  {more}\n"));

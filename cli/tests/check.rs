@@ -575,6 +575,7 @@ fn help_of_each_command_has_examples() {
         ("lint", "public suffixes"),
         ("serve", "loopback"),
         ("probe", "what a browser"),
+        ("why", "console message"),
     ] {
         let out = run(&[cmd, "--help"]);
         assert_eq!(code(&out), Some(0));
@@ -594,19 +595,22 @@ fn help_of_each_command_has_examples() {
 }
 
 /// Splits a shell command line of the help's examples: words, and
-/// single-quoted strings.
+/// single- or double-quoted strings (no escapes inside them).
 fn shell_words(line: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut word = String::new();
-    let mut quoted = false;
+    let mut quoted: Option<char> = None;
     let mut started = false;
     for c in line.chars() {
         match c {
-            '\'' => {
-                quoted = !quoted;
+            '\'' | '"' if quoted.is_none() => {
+                quoted = Some(c);
                 started = true;
             }
-            ' ' if !quoted => {
+            c if quoted == Some(c) => {
+                quoted = None;
+            }
+            ' ' if quoted.is_none() => {
                 if started {
                     words.push(std::mem::take(&mut word));
                     started = false;
@@ -625,25 +629,41 @@ fn shell_words(line: &str) -> Vec<String> {
 }
 
 #[test]
-fn help_examples_of_check_and_lint_run() {
+fn help_examples_of_check_lint_and_why_run() {
     let mut ran = 0;
-    for cmd in ["check", "lint"] {
+    for cmd in ["check", "lint", "why"] {
         let help = stdout(&run(&[cmd, "--help"]));
         let examples = help.split("Examples:\n").nth(1).unwrap();
-        let joined = examples.replace("\\\n", " ");
+        // A line ending in `\` goes on at the next (which may start at
+        // column 0 in a quoted message).
+        let joined = examples.replace("\\\n", "");
         for line in joined.lines().map(str::trim) {
-            let Some(rest) = line.strip_prefix("cors-policy ") else {
-                continue;
-            };
-            let words = shell_words(rest);
-            let args: Vec<&str> = words.iter().map(String::as_str).collect();
-            let out = run(&args);
-            assert_eq!(code(&out), Some(0), "{line}: {}", stderr(&out));
+            // `VAR=value ... cors-policy ...   # exits 1: ...`
+            let (line, comment) = line.split_once("    # ").unwrap_or((line, ""));
+            let mut words = shell_words(line);
+            let at = words.iter().position(|w| w == "cors-policy");
+            let Some(at) = at else { continue };
+            let vars: Vec<(String, String)> = words
+                .drain(..at)
+                .filter_map(|w| w.split_once('=').map(|(k, v)| (k.into(), v.into())))
+                .collect();
+            let mut command = common::bin();
+            command.current_dir(common::root());
+            for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("CORS_")) {
+                command.env_remove(k);
+            }
+            let out = command
+                .envs(vars)
+                .args(words.iter().skip(1))
+                .output()
+                .unwrap();
+            let want = if comment.starts_with("exits 1") { 1 } else { 0 };
+            assert_eq!(code(&out), Some(want), "{line}: {}", stderr(&out));
             assert!(!out.stdout.is_empty(), "{line}");
             ran += 1;
         }
     }
-    assert_eq!(ran, 6, "the help's examples changed: update this count");
+    assert_eq!(ran, 11, "the help's examples changed: update this count");
     // The flag example is an allowed preflight.
     let help = stdout(&run(&["check", "--help"]));
     let flags = help

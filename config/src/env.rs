@@ -20,6 +20,9 @@ pub(crate) fn read(
         .iter()
         .map(|f| (*f, format!("{prefix}{}", f.to_ascii_uppercase())))
         .collect();
+    // In name order, so that reports do not depend on the environment's.
+    let mut vars: Vec<(String, Value)> = vars.into_iter().collect();
+    vars.sort_by(|a, b| a.0.cmp(&b.0));
     let mut r = Reader::new();
     for (name, value) in vars {
         let Some(rest) = name.strip_prefix(prefix) else {

@@ -64,6 +64,9 @@ use std::ffi::OsString;
 use std::fmt;
 use std::path::Path;
 
+#[cfg(feature = "watch")]
+pub mod watch;
+
 use cors_policy::{MAX_MAX_AGE, Policy, PolicyBuilder};
 use serde::{Deserialize, Deserializer, Serialize};
 

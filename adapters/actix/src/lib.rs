@@ -47,6 +47,27 @@
 //! can be replaced while the server runs ([`Cors::swappable`]). Different
 //! scopes take different middleware (`web::scope("/api").wrap(...)`).
 //!
+//! # Installing
+//!
+//! ```toml
+//! [dependencies]
+//! cors-policy-actix = "0.1"
+//! cors-policy = "0.1"          # `PolicyBuilder`, for a policy in a `static`
+//! cors-policy-config = "0.1"   # `PolicyConfig`: policies from files or `CORS_*` variables
+//! ```
+//!
+//! A policy read at run time goes straight into the middleware:
+//! `Cors::new(PolicyConfig::from_env()?.build()?)` (or `from_path`); build
+//! it once, before `HttpServer::new`, and clone it into the factory.
+//!
+//! Put the middleware outside authentication and inside logging (in
+//! actix-web the last `wrap` is the outermost): a preflight carries no
+//! credentials, so it must be answered before authentication runs, and an
+//! authentication error (an `Err` or a 401) then carries the CORS headers.
+//! Different policies go on sibling scopes, never one inside another. The
+//! repository's `docs/integration.md` has the details, with unmatched
+//! routes and guards.
+//!
 //! # Security considerations
 //!
 //! - Preflights (Fetch, "CORS-preflight request") are answered by the
@@ -64,7 +85,12 @@
 //!
 //! # Cargo features
 //!
-//! None.
+//! - `tracing` (default): each refused request is logged as one `tracing`
+//!   event at `debug` level, target `cors_policy`, message `CORS request
+//!   refused`, with fields `code` (stable, such as `origin_not_allowed`),
+//!   `reason` (bounded and escaped), `kind`, `method`, `path`. Show it with
+//!   a filter such as `cors_policy=debug`. Without the feature, or with the
+//!   level off, it costs nothing beyond a check.
 //!
 //! # Performance
 //!
@@ -106,7 +132,6 @@ use std::task::{Context, Poll};
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform, forward_ready};
-use actix_web::error::InternalError;
 use actix_web::http::Method;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
@@ -583,14 +608,28 @@ impl Cors {
         self.engine.debug()
     }
 
-    /// Calls `hook` for every refused request, for logs and metrics.
+    /// Calls `hook` for every refused request, for metrics (or logs at
+    /// another level). The middleware logs each refusal itself, as a
+    /// `tracing` event at `debug` (target `cors_policy`, field `code`;
+    /// default feature `tracing`), so the hook is not needed for that.
     ///
     /// ```
     /// # use cors_policy::{Policy, PolicyBuilder};
+    /// use std::sync::atomic::{AtomicU64, Ordering};
     /// # static POLICY: Policy<'static> = match PolicyBuilder::new().allow_origins(&["https://app.example"]).build() { Ok(p) => p, Err(_) => panic!() };
-    /// let cors = cors_policy_actix::Cors::new(&POLICY)
-    ///     .on_refusal(|event| eprintln!("CORS refused {}: {}", event.path, event.refusal.code()));
-    /// # let _ = cors;
+    /// static REFUSED: AtomicU64 = AtomicU64::new(0); // a metrics counter
+    /// let cors = cors_policy_actix::Cors::new(&POLICY).on_refusal(|event| {
+    ///     REFUSED.fetch_add(1, Ordering::Relaxed);
+    ///     // One structured event, with the stable code as a field.
+    ///     tracing::warn!(code = event.refusal.code(), reason = %event.refusal, path = event.path, "CORS refused");
+    /// });
+    /// # actix_web::rt::System::new().block_on(async {
+    /// # use actix_web::{test, web, App, HttpResponse};
+    /// let app = test::init_service(App::new().wrap(cors).default_service(web::to(HttpResponse::Ok))).await;
+    /// let request = test::TestRequest::get().insert_header(("origin", "https://evil.example")).to_request();
+    /// test::call_service(&app, request).await;
+    /// # });
+    /// assert_eq!(REFUSED.load(Ordering::Relaxed), 1);
     /// ```
     pub fn on_refusal(mut self, hook: impl Fn(&RefusalEvent<'_>) + Send + Sync + 'static) -> Self {
         self.engine_mut().on_refusal(hook);
@@ -755,20 +794,28 @@ where
             } => {
                 let mut response = match future.poll(cx) {
                     Poll::Ready(Ok(r)) => r.map_into_left_body(),
-                    // An error stays an error (outer middleware and the
-                    // server still see it as one), but the response it
-                    // will become is made now and carries the CORS
-                    // headers like any 4xx or 5xx, so the browser lets the
-                    // page read it.
-                    Poll::Ready(Err(e)) => {
-                        let mut answer = e.error_response();
-                        if let Some(h) = headers.take() {
-                            h.apply(answer.headers_mut());
-                        }
-                        if let Some(r) = refusal.take() {
-                            answer.extensions_mut().insert(*r);
-                        }
-                        return Poll::Ready(Err(InternalError::from_response(e, answer).into()));
+                    // An error stays the same error: outer middleware and
+                    // the server still see it as one, of its own type
+                    // (`Error::as_error` still finds it) and status. The
+                    // response it becomes, each time one is made from it,
+                    // gets the CORS headers like any 4xx or 5xx, so the
+                    // browser lets the page read it. (A response made once
+                    // here and stored in the error, as `InternalError`
+                    // does, would be lost to whoever asks first: a second
+                    // `error_response()` gave a bare 500.)
+                    Poll::Ready(Err(mut e)) => {
+                        let headers = headers.take();
+                        let refusal = refusal.take();
+                        e.add_response_mapper(move |mut answer| {
+                            if let Some(h) = &headers {
+                                h.clone().apply(answer.headers_mut());
+                            }
+                            if let Some(r) = &refusal {
+                                answer.extensions_mut().insert(CorsRefusal::clone(r));
+                            }
+                            answer
+                        });
+                        return Poll::Ready(Err(e));
                     }
                     Poll::Pending => return Poll::Pending,
                 };

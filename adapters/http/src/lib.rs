@@ -47,7 +47,12 @@
 //!
 //! # Cargo features
 //!
-//! None.
+//! - `tracing` (default): [`Engine`] logs each refused request as one
+//!   `tracing` event at `debug` level, target `cors_policy`, message `CORS
+//!   request refused`, fields `code`, `reason`, `kind`, `method`, `path`
+//!   (bounded), `debug_answer`; hooks ([`Engine::on_refusal`]) run either
+//!   way. The tower and actix adapters turn it on with their own default
+//!   `tracing` feature.
 //!
 //! # Performance
 //!

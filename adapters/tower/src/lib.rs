@@ -51,6 +51,27 @@
 //! while the server runs ([`CorsLayer::swappable`]). Different routes take
 //! different layers (in axum, `Router::layer` on each nested router).
 //!
+//! # Installing
+//!
+//! ```toml
+//! [dependencies]
+//! cors-policy-tower = "0.1"
+//! cors-policy = "0.1"          # `PolicyBuilder`, for a policy in a `static`
+//! cors-policy-config = "0.1"   # `PolicyConfig`: policies from files or `CORS_*` variables
+//! ```
+//!
+//! A policy read at run time goes straight into the layer:
+//! `CorsLayer::new(PolicyConfig::from_env()?.build()?)` (or `from_path`).
+//!
+//! Put the layer outside authentication, timeouts and rate limits, and
+//! inside tracing: a preflight carries no credentials, so it must be
+//! answered before authentication runs, and every error the layers inside
+//! make then carries the CORS headers. In axum the last `Router::layer`
+//! call is the outermost; in a `ServiceBuilder`, the first. The
+//! repository's `docs/integration.md` has the details, with unmatched
+//! routes (`Router::layer` covers the fallback; a nested router's layer
+//! does not) and per-route policies.
+//!
 //! # Security considerations
 //!
 //! - Preflights (Fetch, "CORS-preflight request") are answered by the
@@ -69,7 +90,12 @@
 //!
 //! # Cargo features
 //!
-//! None.
+//! - `tracing` (default): each refused request is logged as one `tracing`
+//!   event at `debug` level, target `cors_policy`, message `CORS request
+//!   refused`, with fields `code` (stable, such as `origin_not_allowed`),
+//!   `reason` (bounded and escaped), `kind`, `method`, `path`. Show it with
+//!   a filter such as `cors_policy=debug`. Without the feature, or with the
+//!   level off, it costs nothing beyond a check.
 //!
 //! # Performance
 //!
@@ -223,16 +249,31 @@ impl CorsLayer {
         self.engine.debug()
     }
 
-    /// Calls `hook` for every refused request, for logs and metrics. It
-    /// runs on the request path: keep it short.
+    /// Calls `hook` for every refused request, for metrics (or logs at
+    /// another level). It runs on the request path: keep it short. The
+    /// layer logs each refusal itself, as a `tracing` event at `debug`
+    /// (target `cors_policy`, field `code`; default feature `tracing`), so
+    /// the hook is not needed for that.
     ///
     /// ```
     /// # use cors_policy::{Policy, PolicyBuilder};
+    /// # use tower::{Layer, ServiceExt};
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
     /// # static POLICY: Policy<'static> = match PolicyBuilder::new().allow_origins(&["https://app.example"]).build() { Ok(p) => p, Err(_) => panic!() };
-    /// let layer = cors_policy_tower::CorsLayer::new(&POLICY).on_refusal(|event| {
-    ///     eprintln!("CORS {} {}: {}", event.kind, event.path, event.refusal);
+    /// let refused = Arc::new(AtomicU64::new(0)); // a metrics counter
+    /// let counter = Arc::clone(&refused);
+    /// let layer = cors_policy_tower::CorsLayer::new(&POLICY).on_refusal(move |event| {
+    ///     counter.fetch_add(1, Ordering::Relaxed);
+    ///     // One structured event, with the stable code as a field.
+    ///     tracing::warn!(code = event.refusal.code(), reason = %event.refusal, path = event.path, "CORS refused");
     /// });
-    /// # let _ = layer;
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// # let app = tower::service_fn(|_: http::Request<()>| async { Ok::<_, std::convert::Infallible>(http::Response::new(String::new())) });
+    /// let request = http::Request::get("/").header("origin", "https://evil.example").body(()).unwrap();
+    /// layer.layer(app).oneshot(request).await.unwrap();
+    /// # });
+    /// assert_eq!(refused.load(Ordering::Relaxed), 1);
     /// ```
     pub fn on_refusal(mut self, hook: impl Fn(&RefusalEvent<'_>) + Send + Sync + 'static) -> Self {
         self.engine_mut().on_refusal(hook);

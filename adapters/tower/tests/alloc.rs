@@ -25,6 +25,9 @@ thread_local! {
     static COUNT: Cell<usize> = const { Cell::new(0) };
 }
 
+// `GlobalAlloc` is an unsafe trait: the one place the workspace allows
+// `unsafe` (forwarding to the system allocator while counting).
+#[allow(unsafe_code)]
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let _ = COUNTING.try_with(|on| {

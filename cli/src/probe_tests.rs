@@ -1,14 +1,16 @@
 //! `probe::run` against servers started here on 127.0.0.1: one answering
 //! with the core's decisions, and deliberately misconfigured ones. Each
 //! server records what it received, so the tests also check that the probe
-//! sends what a browser sends.
+//! sends what a browser sends. (Moved from cors-policy-browser with the
+//! command, issue 20.)
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use cors_policy::{Policy, Request, evaluate};
-use cors_policy_browser::probe::{EXIT_BLOCKED, EXIT_ERROR, EXIT_READABLE, ProbeArgs, run};
+
+use super::*;
 
 /// One request as a test server received it.
 #[derive(Clone, Debug)]
@@ -131,10 +133,11 @@ fn args(url: &str, method: &str, headers: &[(&str, &str)], credentials: bool) ->
             .map(|(n, v)| (n.to_string(), v.to_string()))
             .collect(),
         credentials,
+        cacert: None,
     }
 }
 
-fn probe(a: &ProbeArgs) -> (i32, String) {
+fn probe(a: &ProbeArgs) -> (u8, String) {
     let mut out = Vec::new();
     let code = run(a, &mut out);
     (code, String::from_utf8(out).expect("utf-8 report"))
@@ -223,27 +226,52 @@ fn core_server_refusals_are_blocked_with_the_reason() {
     type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str, &'a str);
     let cases: &[Case<'_>] = &[
         // The core refuses with 403 and no CORS header at all, so a browser
-        // first sees the missing Access-Control-Allow-Origin.
+        // sees the missing Access-Control-Allow-Origin whichever check
+        // failed: the report says it cannot tell, and lists the causes.
         (
             "PATCH",
             &[],
             "missing_allow_origin",
-            "allows this origin, the method PATCH\n",
+            "     2. the method PATCH is not allowed (allowed_methods)\n     3. no CORS layer",
         ),
         (
             "GET",
             &[("X-Other", "1"), ("X-Trace", "2")],
             "missing_allow_origin",
-            "the method GET and the request headers x-other,x-trace",
+            "     2. one of the request headers x-other,x-trace is not allowed (allowed_headers)\n",
         ),
     ];
-    for (method, headers, code_name, fix) in cases {
+    for (method, headers, code_name, cause) in cases {
         let (url, _) = core_server(policy());
         let (code, report) = probe(&args(&url, method, headers, false));
         assert_eq!(code, EXIT_BLOCKED, "{report}");
         assert!(report.contains(code_name), "{code_name}: {report}");
-        assert!(report.contains("fix: "), "{report}");
-        assert!(report.contains(fix), "{report}");
+        assert!(
+            report.contains("cannot tell which check failed: the preflight was answered 403"),
+            "{report}"
+        );
+        assert!(
+            report.contains("     1. the origin https://app.example is not allowed"),
+            "{report}"
+        );
+        assert!(report.contains(cause), "{report}");
+        assert!(
+            report.contains(&format!("-H 'Access-Control-Request-Method: {method}'")),
+            "{report}"
+        );
+        assert!(report.contains("debug mode on the server"), "{report}");
+        // Regression (issue 18): the advice was "add it to allowed_origins",
+        // wrong when the origin is allowed and the method or a header is not.
+        assert!(!report.contains("add it to allowed_origins"), "{report}");
+        assert!(
+            report.contains("chromium: Access to fetch at 'http://127.0.0.1:")
+                && report.contains("has been blocked by CORS policy: Response to preflight request doesn't pass access control check: No 'Access-Control-Allow-Origin' header is present on the requested resource.\n"),
+            "{report}"
+        );
+        assert!(
+            report.contains("firefox: CORSMissingAllowOrigin"),
+            "{report}"
+        );
         assert!(
             report.contains("the browser never sends the actual request"),
             "{report}"
@@ -444,12 +472,8 @@ fn network_and_usage_errors_exit_2() {
 
     let usage: &[(ProbeArgs, &str)] = &[
         (
-            args("https://127.0.0.1:1", "GET", &[], false),
-            "https:// is not supported",
-        ),
-        (
             args("ftp://127.0.0.1:1", "GET", &[], false),
-            "not an http:// URL",
+            "not an http:// or https:// URL",
         ),
         (
             ProbeArgs {
@@ -583,6 +607,66 @@ fn redirects_are_checked_but_not_followed() {
 }
 
 #[test]
+fn a_redirected_preflight_has_its_own_message() {
+    // Regression (issue 18): a redirected preflight was reported as a
+    // missing Access-Control-Allow-Origin or a status that is not ok; the
+    // browser refuses the redirect itself, whatever the headers.
+    for with_cors in [false, true] {
+        let (url, log) = serve(1, move |r| {
+            let mut h = if with_cors {
+                echo(r, "https://app.example")
+            } else {
+                vec![]
+            };
+            h.push(header("Location", "https://api.example/login"));
+            (301, h)
+        });
+        let (code, report) = probe(&args(&url, "PUT", &[], false));
+        assert_eq!(code, EXIT_BLOCKED, "{report}");
+        assert!(
+            report.contains("(preflight, preflight_redirect)"),
+            "{report}"
+        );
+        assert!(
+            report.contains("browsers never follow a redirect of a preflight"),
+            "{report}"
+        );
+        assert!(
+            report.contains("redirected (301) to \"https://api.example/login\""),
+            "{report}"
+        );
+        assert!(
+            report.contains("Response to preflight request doesn't pass access control check: Redirect is not allowed for a preflight request.\n"),
+            "{report}"
+        );
+        assert!(
+            !report.contains("cannot tell which check failed"),
+            "{report}"
+        );
+        assert_eq!(log.lock().unwrap().len(), 1, "only the preflight was sent");
+    }
+}
+
+#[test]
+fn a_preflight_the_router_answers_lists_the_missing_cors_layer_first() {
+    let (url, _) = serve(1, |_| (404, vec![]));
+    let (code, report) = probe(&args(&url, "DELETE", &[], false));
+    assert_eq!(code, EXIT_BLOCKED, "{report}");
+    assert!(
+        report.contains("     1. no CORS layer answered the OPTIONS request: status 404"),
+        "{report}"
+    );
+    assert!(
+        report.contains("     2. the origin https://app.example is not allowed"),
+        "{report}"
+    );
+    assert!(
+        report.contains("     3. the method DELETE is not allowed"),
+        "{report}"
+    );
+}
+
+#[test]
 fn known_chromium_differences_are_pointed_out() {
     let (url, _) = serve(2, |_| {
         let h = vec![
@@ -594,7 +678,35 @@ fn known_chromium_differences_are_pointed_out() {
     let (code, report) = probe(&args(&url, "GET", &[("Authorization", "Bearer t")], false));
     assert_eq!(code, EXIT_BLOCKED, "{report}");
     assert!(
-        report.contains("Chromium (checked: version 156) still lets `*` cover authorization"),
+        report.contains("Chromium (checked: version 148) still lets `*` cover authorization"),
+        "{report}"
+    );
+    // The server sent `*`, so the advice names it; Chromium prints nothing.
+    assert!(
+        report.contains("fix: list `authorization` by name in Access-Control-Allow-Headers (allowed_headers): the `*` the server sent never covers it"),
+        "{report}"
+    );
+    assert!(!report.contains("chromium:"), "{report}");
+    assert!(
+        report.contains("firefox: CORSMissingAllowHeaderFromPreflight"),
+        "{report}"
+    );
+
+    // Regression (issue 18): without `*` the advice said "`*` never covers
+    // it" all the same.
+    let (url, _) = serve(2, |_| {
+        let h = vec![
+            header("Access-Control-Allow-Origin", "https://app.example"),
+            header("Access-Control-Allow-Headers", "content-type"),
+        ];
+        (204, h)
+    });
+    let (code, report) = probe(&args(&url, "GET", &[("Authorization", "Bearer t")], false));
+    assert_eq!(code, EXIT_BLOCKED, "{report}");
+    assert!(report.contains("authorization_not_allowed"), "{report}");
+    assert!(!report.contains("`*`"), "{report}");
+    assert!(
+        report.contains("Request header field authorization is not allowed by Access-Control-Allow-Headers in preflight response."),
         "{report}"
     );
 

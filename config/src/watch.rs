@@ -1,0 +1,396 @@
+//! Hot reload: watch a policy file and hand each valid new version to the
+//! server, without a restart (feature `watch`).
+//!
+//! Operators change a fleet's allowed origins by rolling a file (a
+//! Kubernetes ConfigMap, a configuration-management push). A
+//! [`PolicyWatcher`] follows the file and calls your function with each
+//! new version that builds into a valid policy; a version that cannot be
+//! read or is invalid is refused, its errors reported (logged through
+//! `tracing` at `warn` unless you pass [`WatchBuilder::on_error`]), and
+//! the policy in force keeps serving.
+//!
+//! ```
+//! use std::sync::{Arc, Mutex};
+//! use std::time::{Duration, Instant};
+//! use cors_policy_config::{OwnedPolicy, PolicyConfig};
+//! use cors_policy_config::watch::PolicyWatcher;
+//!
+//! let dir = std::env::temp_dir().join(format!("cors-policy-watch-doc-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! let file = dir.join("policy.json");
+//! std::fs::write(&file, r#"{"allowed_origins": ["https://a.example"]}"#)?;
+//!
+//! // Load once at start (a server refuses to start on an invalid file)...
+//! let first = PolicyConfig::from_path(&file)?.build()?;
+//! // ...keep it where requests read it (in a server: a `PolicyHandle`,
+//! // and the function below is `move |p| handle.store(p)`)...
+//! let current = Arc::new(Mutex::new(first));
+//! let slot = Arc::clone(&current);
+//! let baseline = current.lock().unwrap().config().clone();
+//! let watcher = PolicyWatcher::new(&file)
+//!     .loaded(baseline)
+//!     .start(move |policy: OwnedPolicy| *slot.lock().unwrap() = policy)?;
+//!
+//! // ...and roll the file: the new version is swapped in.
+//! std::fs::write(&file, r#"{"allowed_origins": ["https://b.example"]}"#)?;
+//! let deadline = Instant::now() + Duration::from_secs(20);
+//! while !current.lock().unwrap().policy().allows_origin(b"https://b.example") {
+//!     assert!(Instant::now() < deadline, "not reloaded");
+//!     std::thread::sleep(Duration::from_millis(20));
+//! }
+//! drop(watcher); // stops watching
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What is followed
+//!
+//! The watcher watches the directory holding the file as named, and the
+//! directory of the file it resolves to when the name is a symbolic link,
+//! not the file itself, so it follows:
+//! - edits in place and editors' write-then-rename saves;
+//! - the file deleted and created again (the watcher reports the missing
+//!   file, keeps the policy, and loads the file when it is back);
+//! - the ConfigMap layout, where `policy.json` is a link to
+//!   `..data/policy.json` and `..data` a link that the kubelet replaces
+//!   atomically with a new timestamped directory.
+//!
+//! Events are gathered until the directory has been quiet for
+//! [`DEFAULT_DEBOUNCE`] (so a save in several steps is read once,
+//! complete), then the file is read; a version equal to the one in force,
+//! or to the last one refused, is not handed over or reported again.
+//! Events of other files in the same directories only cost a read of the
+//! policy file. The directory itself must stay.
+//!
+//! # Why a function and not a `PolicyHandle`
+//!
+//! `PolicyHandle` lives in `cors-policy-http`, which depends on this crate;
+//! taking a function keeps this crate free of it (no dependency cycle) and
+//! lets any server store the policy its own way.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
+
+use crate::{ConfigError, InvalidPolicy, OwnedPolicy, PolicyConfig};
+
+/// How long the watched directories must stay quiet before the file is
+/// read again.
+pub const DEFAULT_DEBOUNCE: Duration = Duration::from_millis(100);
+
+/// The longest a burst of events can delay a read: a directory that never
+/// stays quiet is read at least this often.
+pub const MAX_DEBOUNCE_DELAY: Duration = Duration::from_secs(1);
+
+/// Why a version of the watched file was not swapped in, or why watching
+/// failed. In every case the policy in force keeps serving.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WatchError {
+    /// The file is missing, unreadable or malformed.
+    Read(ConfigError),
+    /// The file was read, but the policy is invalid.
+    Invalid {
+        /// The watched file.
+        path: PathBuf,
+        /// Every problem found.
+        errors: InvalidPolicy,
+    },
+    /// The operating system's watch failed.
+    Watch(notify::Error),
+}
+
+impl fmt::Display for WatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WatchError::Read(e) => write!(f, "policy not reloaded, the current one stays: {e}"),
+            WatchError::Invalid { path, errors } => write!(
+                f,
+                "policy not reloaded, the current one stays: {}: {errors}",
+                path.display()
+            ),
+            WatchError::Watch(e) => write!(f, "watching the policy file: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for WatchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WatchError::Read(e) => Some(e),
+            WatchError::Invalid { errors, .. } => Some(errors),
+            WatchError::Watch(e) => Some(e),
+        }
+    }
+}
+
+type ErrorHook = Box<dyn Fn(&WatchError) + Send + 'static>;
+
+/// Logs a refused version through `tracing` (`warn`, target
+/// `cors_policy::watch`).
+fn log_error(error: &WatchError) {
+    tracing::warn!(target: "cors_policy::watch", error = %error, "CORS policy file");
+}
+
+/// Watches a policy file; see the [module docs](self). Dropping it stops
+/// the watch (and joins its thread).
+pub struct PolicyWatcher {
+    stop: Sender<Message>,
+    thread: Option<JoinHandle<()>>,
+}
+
+/// Sets up a [`PolicyWatcher`]; made by [`PolicyWatcher::new`].
+pub struct WatchBuilder {
+    path: PathBuf,
+    loaded: Option<PolicyConfig>,
+    on_error: ErrorHook,
+    debounce: Duration,
+}
+
+enum Message {
+    Fs(notify::Result<notify::Event>),
+    Stop,
+}
+
+impl PolicyWatcher {
+    /// Starts describing a watch of the file at `path` (`.json` or
+    /// `.toml`).
+    #[allow(clippy::new_ret_no_self)]
+    pub fn new(path: impl Into<PathBuf>) -> WatchBuilder {
+        WatchBuilder {
+            path: path.into(),
+            loaded: None,
+            on_error: Box::new(log_error),
+            debounce: DEFAULT_DEBOUNCE,
+        }
+    }
+}
+
+impl WatchBuilder {
+    /// The configuration already in force (read from the file at start):
+    /// the watcher's first read hands the policy over only if the file
+    /// differs from it. Without it, the first read always hands it over.
+    pub fn loaded(mut self, config: PolicyConfig) -> Self {
+        self.loaded = Some(config);
+        self
+    }
+
+    /// Calls `hook` for each refused version and each watch error, instead
+    /// of logging it through `tracing` at `warn`.
+    pub fn on_error(mut self, hook: impl Fn(&WatchError) + Send + 'static) -> Self {
+        self.on_error = Box::new(hook);
+        self
+    }
+
+    /// How long the directories must stay quiet before a read
+    /// ([`DEFAULT_DEBOUNCE`] unless set).
+    pub fn debounce(mut self, quiet: Duration) -> Self {
+        self.debounce = quiet;
+        self
+    }
+
+    /// Starts watching, then reads the file once (so that a change made
+    /// since it was loaded is not missed), and from then on calls
+    /// `on_policy`, on the watcher's own thread, with every new valid
+    /// version.
+    ///
+    /// # Errors
+    ///
+    /// [`WatchError::Watch`] when the directory cannot be watched (it does
+    /// not exist, or the system's watch limit is reached).
+    pub fn start(
+        self,
+        on_policy: impl FnMut(OwnedPolicy) + Send + 'static,
+    ) -> Result<PolicyWatcher, WatchError> {
+        let (tx, rx) = mpsc::channel();
+        let events = tx.clone();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = events.send(Message::Fs(event));
+        })
+        .map_err(WatchError::Watch)?;
+        let mut dirs = Dirs::default();
+        dirs.update(&mut watcher, &self.path)
+            .map_err(WatchError::Watch)?;
+        let mut state = State {
+            path: self.path,
+            last: match self.loaded {
+                Some(config) => Seen::Config(config),
+                None => Seen::Nothing,
+            },
+            on_policy,
+            on_error: self.on_error,
+        };
+        let debounce = self.debounce;
+        let thread = std::thread::Builder::new()
+            .name("cors-policy-watch".into())
+            .spawn(move || {
+                state.reload();
+                run(&rx, &mut watcher, &mut dirs, &mut state, debounce);
+            })
+            .map_err(|e| WatchError::Watch(notify::Error::io(e)))?;
+        Ok(PolicyWatcher {
+            stop: tx,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for PolicyWatcher {
+    fn drop(&mut self) {
+        let _ = self.stop.send(Message::Stop);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl fmt::Debug for PolicyWatcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyWatcher").finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for WatchBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WatchBuilder")
+            .field("path", &self.path)
+            .field("debounce", &self.debounce)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The directories watched: the file's own, and the one it resolves to.
+#[derive(Default)]
+struct Dirs {
+    named: Option<PathBuf>,
+    resolved: Option<PathBuf>,
+}
+
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+impl Dirs {
+    /// Watches the file's directory, and the directory of the file it
+    /// resolves to now (which changes when a link is replaced).
+    fn update(&mut self, watcher: &mut RecommendedWatcher, path: &Path) -> notify::Result<()> {
+        if self.named.is_none() {
+            let dir = parent_of(path);
+            watcher.watch(&dir, RecursiveMode::NonRecursive)?;
+            self.named = Some(dir);
+        }
+        let resolved = std::fs::canonicalize(path)
+            .ok()
+            .map(|p| parent_of(&p))
+            .filter(|d| {
+                std::fs::canonicalize(self.named.as_deref().unwrap_or(Path::new(".")))
+                    .map_or(true, |named| &named != d)
+            });
+        if resolved != self.resolved {
+            if let Some(old) = self.resolved.take() {
+                // It may be gone already (a replaced ConfigMap version).
+                let _ = watcher.unwatch(&old);
+            }
+            if let Some(dir) = resolved {
+                // Best effort: the named directory's events still come.
+                if watcher.watch(&dir, RecursiveMode::NonRecursive).is_ok() {
+                    self.resolved = Some(dir);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The last version read, to hand over or report each version once.
+enum Seen {
+    Nothing,
+    Config(PolicyConfig),
+    Refused(String),
+}
+
+struct State<F> {
+    path: PathBuf,
+    last: Seen,
+    on_policy: F,
+    on_error: ErrorHook,
+}
+
+impl<F: FnMut(OwnedPolicy)> State<F> {
+    /// Reads the file; hands a new valid version over, reports a new
+    /// refused one.
+    fn reload(&mut self) {
+        let config = match PolicyConfig::from_path(&self.path) {
+            Ok(c) => c,
+            Err(e) => return self.refuse(WatchError::Read(e)),
+        };
+        if matches!(&self.last, Seen::Config(c) if *c == config) {
+            return;
+        }
+        match config.clone().build() {
+            Ok(policy) => {
+                tracing::info!(
+                    target: "cors_policy::watch",
+                    path = %self.path.display(),
+                    "CORS policy reloaded"
+                );
+                (self.on_policy)(policy);
+                self.last = Seen::Config(config);
+            }
+            Err(errors) => self.refuse(WatchError::Invalid {
+                path: self.path.clone(),
+                errors,
+            }),
+        }
+    }
+
+    fn refuse(&mut self, error: WatchError) {
+        let message = error.to_string();
+        if matches!(&self.last, Seen::Refused(m) if *m == message) {
+            return;
+        }
+        (self.on_error)(&error);
+        self.last = Seen::Refused(message);
+    }
+}
+
+/// The watcher's thread: gathers events until the directories are quiet,
+/// then reads the file; stops on [`Message::Stop`].
+fn run<F: FnMut(OwnedPolicy)>(
+    rx: &Receiver<Message>,
+    watcher: &mut RecommendedWatcher,
+    dirs: &mut Dirs,
+    state: &mut State<F>,
+    debounce: Duration,
+) {
+    loop {
+        match rx.recv() {
+            Ok(Message::Fs(Ok(_))) => {}
+            Ok(Message::Fs(Err(e))) => {
+                (state.on_error)(&WatchError::Watch(e));
+                continue;
+            }
+            Ok(Message::Stop) | Err(_) => return,
+        }
+        let burst = Instant::now() + MAX_DEBOUNCE_DELAY;
+        loop {
+            let quiet = debounce.min(burst.saturating_duration_since(Instant::now()));
+            match rx.recv_timeout(quiet) {
+                Ok(Message::Fs(_)) if Instant::now() < burst => {}
+                Ok(Message::Fs(_)) | Err(RecvTimeoutError::Timeout) => break,
+                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
+            }
+        }
+        if let Err(e) = dirs.update(watcher, &state.path) {
+            (state.on_error)(&WatchError::Watch(e));
+        }
+        state.reload();
+    }
+}

@@ -1,0 +1,136 @@
+//! A refusal's message is safe to log whatever the request sent: bounded,
+//! escaped, and written in whole slices.
+//!
+//! The bug (issue 15): `Display` wrote one character at a time and repeated
+//! the whole origin, so `eprintln!("{refusal}")` made one `write` system
+//! call per byte; a 393 KB origin took 267 ms to log and a few such
+//! requests a second starved a server. Control bytes were escaped, but a
+//! `"` was not, so a value could close its quotes.
+
+use core::fmt::{self, Write};
+
+use cors_policy::{Policy, Refusal, Request, evaluate};
+
+/// Counts the calls a `Display` makes into its writer and keeps the text.
+#[derive(Default)]
+struct Counting {
+    calls: usize,
+    text: String,
+}
+
+impl Write for Counting {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.calls += 1;
+        self.text.push_str(s);
+        Ok(())
+    }
+}
+
+fn shown(refusal: &Refusal<'_>) -> Counting {
+    let mut out = Counting::default();
+    write!(out, "{refusal}").unwrap();
+    out
+}
+
+fn policy() -> Policy<'static> {
+    Policy::builder()
+        .allow_origins(&["https://app.example"])
+        .allow_headers(&["content-type"])
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_huge_origin_is_shown_bounded_in_a_few_writes() {
+    let origin = format!("https://{}.example", "a".repeat(393 * 1024));
+    let policy = policy();
+    let headers = [("Origin", origin.as_str())];
+    let decision = evaluate(&policy, &Request::from_pairs(b"GET", &headers));
+    let refusal = decision.refusal().unwrap();
+    let out = shown(&refusal);
+    let expected = format!(
+        "origin \"https://{}\" (first 128 of {} bytes) is not allowed",
+        "a".repeat(120),
+        origin.len()
+    );
+    assert_eq!(out.text, expected);
+    // Whole slices: a constant number of writes (the text around the
+    // value, the value, its length), where there was one per byte.
+    assert!(out.calls <= 12, "{} writes", out.calls);
+}
+
+#[test]
+fn a_value_at_the_bound_is_shown_whole() {
+    let origin = format!("https://{}", "b".repeat(120));
+    assert_eq!(origin.len(), 128);
+    let text = Refusal::OriginNotAllowed(origin.as_bytes()).to_string();
+    assert_eq!(text, format!("origin \"{origin}\" is not allowed"));
+    let longer = format!("{origin}c");
+    let text = Refusal::OriginNotAllowed(longer.as_bytes()).to_string();
+    assert_eq!(
+        text,
+        format!("origin \"{origin}\" (first 128 of 129 bytes) is not allowed")
+    );
+}
+
+#[test]
+fn control_bytes_quotes_and_backslashes_cannot_forge_a_log_line() {
+    let header = b"x-a\r\n2026-01-01 INFO forged\" line\\\x1b[31m\xc3\xa9\x7f";
+    let out = shown(&Refusal::HeaderMalformed(header));
+    assert_eq!(
+        out.text,
+        "malformed Access-Control-Request-Headers: \"x-a\\x0d\\x0a2026-01-01 INFO forged\\\" \
+         line\\\\\\x1b[31m\\xc3\\xa9\\x7f\" is not a header name"
+    );
+    assert!(
+        out.text.bytes().all(|b| (0x20..0x7f).contains(&b)),
+        "{}",
+        out.text
+    );
+    // Exactly one unescaped quote pair: the value cannot close its quotes.
+    let inner = out
+        .text
+        .strip_prefix("malformed Access-Control-Request-Headers: \"")
+        .and_then(|t| t.strip_suffix("\" is not a header name"))
+        .unwrap();
+    let mut escaped = false;
+    for c in inner.chars() {
+        assert!(escaped || c != '"', "an unescaped quote in {inner}");
+        escaped = !escaped && c == '\\';
+    }
+}
+
+#[test]
+fn escapes_count_toward_the_shown_bytes_not_the_output() {
+    // 200 newlines: 128 of them shown, each as \x0a, then the length.
+    let value = [b'\n'; 200];
+    let text = Refusal::MethodNotAllowed(&value).to_string();
+    assert_eq!(
+        text,
+        format!(
+            "method \"{}\" (first 128 of 200 bytes) is not allowed",
+            "\\x0a".repeat(128)
+        )
+    );
+}
+
+#[test]
+fn every_reason_with_request_bytes_is_bounded() {
+    let big = vec![b'x'; 10_000];
+    for refusal in [
+        Refusal::OriginNotAllowed(&big),
+        Refusal::MethodForbidden(&big),
+        Refusal::MethodNotAllowed(&big),
+        Refusal::HeaderMalformed(&big),
+        Refusal::HeaderNotAllowed(&big),
+    ] {
+        let out = shown(&refusal);
+        assert!(out.text.len() < 256, "{}", out.text);
+        assert!(
+            out.text.contains("(first 128 of 10000 bytes)"),
+            "{}",
+            out.text
+        );
+        assert!(out.calls <= 12, "{}: {} writes", refusal.code(), out.calls);
+    }
+}
