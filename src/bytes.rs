@@ -38,7 +38,10 @@ const fn build_classes() -> [u8; 256] {
         {
             class |= TOKEN;
         }
-        if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' {
+        // URL standard, "host parsing": browsers keep `_` in domain labels
+        // (https://url.spec.whatwg.org/#forbidden-domain-code-point), so a
+        // host label is lower-case letters, digits, `-` and `_`.
+        if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' {
             class |= LOWER_DIGIT_HYPHEN;
         }
         if b >= 0x21 && b <= 0x7e {
@@ -87,7 +90,8 @@ pub(crate) fn is_token_rt(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| is_tchar_rt(b))
 }
 
-/// Lower-case letter, digit or hyphen: the bytes of a canonical DNS label.
+/// Lower-case letter, digit, hyphen or underscore: the bytes of a canonical
+/// host label (docs/behaviour.md §2.2).
 #[inline(always)]
 pub(crate) const fn is_ldh(b: u8) -> bool {
     class(b) & LOWER_DIGIT_HYPHEN != 0

@@ -5,6 +5,7 @@
 
 use core::fmt;
 
+use crate::host::{self, Ip};
 use crate::policy::PolicyBuilder;
 
 /// One problem found in a policy, naming the offending entry.
@@ -109,6 +110,148 @@ pub enum PolicyError<'s> {
     PrivateNetworkWithAnyOrigin,
     /// A dynamic origin check on a `"*"` policy would never be consulted.
     OriginCheckWithAnyOrigin,
+    /// A subdomain wildcard over a public suffix (`https://*.com`,
+    /// `https://*.github.io`): anyone can register a name under it, so the
+    /// pattern allows sites nobody vetted. Accepted only with
+    /// [`PolicyBuilder::dangerously_allow_public_suffix_wildcards`].
+    PublicSuffixWildcard {
+        /// Position in `allowed_origins`.
+        index: usize,
+        /// The entry as written.
+        entry: &'s str,
+    },
+    /// `null` with credentials: any page can send `Origin: null` (a
+    /// sandboxed iframe, a `data:` or `file:` document, a redirect), so every
+    /// site could read credentialed responses. Accepted only with
+    /// [`PolicyBuilder::dangerously_allow_insecure_origins`].
+    NullOriginWithCredentials {
+        /// Position in `allowed_origins`.
+        index: usize,
+        /// The entry as written.
+        entry: &'s str,
+    },
+    /// An `http://` origin other than loopback with credentials: anyone on
+    /// the network path can inject script into that page and read
+    /// credentialed responses. Accepted only with
+    /// [`PolicyBuilder::dangerously_allow_insecure_origins`].
+    InsecureOriginWithCredentials {
+        /// Position in `allowed_origins`.
+        index: usize,
+        /// The entry as written.
+        entry: &'s str,
+    },
+}
+
+impl<'s> PolicyError<'s> {
+    /// A stable identifier of the problem, for programs (a tenant UI writing
+    /// its own messages, metrics); the `Display` text may change.
+    ///
+    /// ```
+    /// use cors_policy::Policy;
+    /// let err = Policy::builder().allow_origins(&["https://*.com"]).build().unwrap_err();
+    /// assert_eq!(err.first().unwrap().code(), "public_suffix_wildcard");
+    /// ```
+    pub const fn code(&self) -> &'static str {
+        match self {
+            PolicyError::NoOrigins => "no_origins",
+            PolicyError::AnyOriginWithCredentials => "any_origin_with_credentials",
+            PolicyError::TooManyOrigins { .. } => "too_many_origins",
+            PolicyError::TooManyMethods { .. } => "too_many_methods",
+            PolicyError::TooManyHeaders { .. } => "too_many_headers",
+            PolicyError::InvalidOrigin { problem, .. } => problem.code(),
+            PolicyError::NonCanonicalOrigin { .. } => "non_canonical_origin",
+            PolicyError::InvalidMethod { .. } => "invalid_method",
+            PolicyError::ForbiddenMethod { .. } => "forbidden_method",
+            PolicyError::InvalidHeader { .. } => "invalid_header",
+            PolicyError::ForbiddenHeader { .. } => "forbidden_header",
+            PolicyError::InvalidExposedHeader { .. } => "invalid_exposed_header",
+            PolicyError::ExposeAnyWithCredentials => "expose_any_with_credentials",
+            PolicyError::ExposeHeadersTooLong { .. } => "expose_headers_too_long",
+            PolicyError::MaxAgeTooLarge { .. } => "max_age_too_large",
+            PolicyError::PrivateNetworkWithAnyOrigin => "private_network_with_any_origin",
+            PolicyError::OriginCheckWithAnyOrigin => "origin_check_with_any_origin",
+            PolicyError::PublicSuffixWildcard { .. } => "public_suffix_wildcard",
+            PolicyError::NullOriginWithCredentials { .. } => "null_origin_with_credentials",
+            PolicyError::InsecureOriginWithCredentials { .. } => "insecure_origin_with_credentials",
+        }
+    }
+
+    /// The policy field the problem is in, as files name it
+    /// (`allowed_origins`, `max_age`, ...).
+    pub const fn field(&self) -> &'static str {
+        match self {
+            PolicyError::NoOrigins
+            | PolicyError::AnyOriginWithCredentials
+            | PolicyError::TooManyOrigins { .. }
+            | PolicyError::InvalidOrigin { .. }
+            | PolicyError::NonCanonicalOrigin { .. }
+            | PolicyError::PrivateNetworkWithAnyOrigin
+            | PolicyError::OriginCheckWithAnyOrigin
+            | PolicyError::PublicSuffixWildcard { .. }
+            | PolicyError::NullOriginWithCredentials { .. }
+            | PolicyError::InsecureOriginWithCredentials { .. } => "allowed_origins",
+            PolicyError::TooManyMethods { .. }
+            | PolicyError::InvalidMethod { .. }
+            | PolicyError::ForbiddenMethod { .. } => "allowed_methods",
+            PolicyError::TooManyHeaders { .. }
+            | PolicyError::InvalidHeader { .. }
+            | PolicyError::ForbiddenHeader { .. } => "allowed_headers",
+            PolicyError::InvalidExposedHeader { .. }
+            | PolicyError::ExposeAnyWithCredentials
+            | PolicyError::ExposeHeadersTooLong { .. } => "expose_headers",
+            PolicyError::MaxAgeTooLarge { .. } => "max_age",
+        }
+    }
+
+    /// The position of the offending entry in its list, for problems of one
+    /// entry.
+    pub const fn index(&self) -> Option<usize> {
+        match *self {
+            PolicyError::InvalidOrigin { index, .. }
+            | PolicyError::NonCanonicalOrigin { index, .. }
+            | PolicyError::InvalidMethod { index, .. }
+            | PolicyError::ForbiddenMethod { index, .. }
+            | PolicyError::InvalidHeader { index, .. }
+            | PolicyError::ForbiddenHeader { index, .. }
+            | PolicyError::InvalidExposedHeader { index, .. }
+            | PolicyError::PublicSuffixWildcard { index, .. }
+            | PolicyError::NullOriginWithCredentials { index, .. }
+            | PolicyError::InsecureOriginWithCredentials { index, .. } => Some(index),
+            _ => None,
+        }
+    }
+
+    /// The offending entry as written, for problems of one entry.
+    pub const fn entry(&self) -> Option<&'s str> {
+        match *self {
+            PolicyError::InvalidOrigin { entry, .. }
+            | PolicyError::NonCanonicalOrigin { entry, .. }
+            | PolicyError::InvalidMethod { entry, .. }
+            | PolicyError::ForbiddenMethod { entry, .. }
+            | PolicyError::InvalidHeader { entry, .. }
+            | PolicyError::ForbiddenHeader { entry, .. }
+            | PolicyError::InvalidExposedHeader { entry, .. }
+            | PolicyError::PublicSuffixWildcard { entry, .. }
+            | PolicyError::NullOriginWithCredentials { entry, .. }
+            | PolicyError::InsecureOriginWithCredentials { entry, .. } => Some(entry),
+            _ => None,
+        }
+    }
+
+    /// The policy field that accepts this risk explicitly, for the problems
+    /// an opt-in can waive (`dangerously_allow_...`).
+    pub const fn opt_in(&self) -> Option<&'static str> {
+        match self {
+            PolicyError::PublicSuffixWildcard { .. } => {
+                Some("dangerously_allow_public_suffix_wildcards")
+            }
+            PolicyError::NullOriginWithCredentials { .. }
+            | PolicyError::InsecureOriginWithCredentials { .. } => {
+                Some("dangerously_allow_insecure_origins")
+            }
+            _ => None,
+        }
+    }
 }
 
 /// What makes an origin pattern invalid.
@@ -134,9 +277,37 @@ pub enum OriginProblem {
     BadPort,
     /// Longer than [`MAX_ORIGIN_PATTERN_LEN`](crate::MAX_ORIGIN_PATTERN_LEN).
     TooLong,
+    /// The host ends in a number but is not an IPv4 address
+    /// (`foo.bar.255`, `127.0.0.1.1`, `256.0.0.1`): the URL parser refuses
+    /// such a URL, so no browser sends it.
+    NotAnIpv4Address,
+    /// An `xn--` label that is not valid Punycode for a non-ASCII label
+    /// (`xn--f`): the URL parser refuses it.
+    InvalidPunycode,
+    /// `*.` in front of an IP address (`http://*.127.0.0.1`): no host is a
+    /// subdomain of an address.
+    WildcardOverIp,
 }
 
 impl OriginProblem {
+    /// A stable identifier, as [`PolicyError::code`] gives it.
+    pub const fn code(self) -> &'static str {
+        match self {
+            OriginProblem::WildcardInList => "origin_wildcard_in_list",
+            OriginProblem::MissingScheme => "origin_missing_scheme",
+            OriginProblem::BadScheme => "origin_bad_scheme",
+            OriginProblem::MissingHost => "origin_missing_host",
+            OriginProblem::Userinfo => "origin_userinfo",
+            OriginProblem::BadHost => "origin_bad_host",
+            OriginProblem::MisplacedWildcard => "origin_misplaced_wildcard",
+            OriginProblem::BadPort => "origin_bad_port",
+            OriginProblem::TooLong => "origin_too_long",
+            OriginProblem::NotAnIpv4Address => "origin_not_an_ipv4_address",
+            OriginProblem::InvalidPunycode => "origin_invalid_punycode",
+            OriginProblem::WildcardOverIp => "origin_wildcard_over_ip",
+        }
+    }
+
     const fn describe(self) -> &'static str {
         match self {
             OriginProblem::WildcardInList => {
@@ -146,12 +317,23 @@ impl OriginProblem {
             OriginProblem::BadScheme => "the scheme is not valid",
             OriginProblem::MissingHost => "no host after scheme://",
             OriginProblem::Userinfo => "origins never contain user@",
-            OriginProblem::BadHost => "the host is not a valid host name or address",
+            OriginProblem::BadHost => {
+                "the host is not a valid host name (labels of letters, digits, - and _, at most 63 bytes each, 253 in all) or address"
+            }
             OriginProblem::MisplacedWildcard => {
                 "\"*\" may only be the first label (https://*.example.com) or the port (:*)"
             }
             OriginProblem::BadPort => "the port is not a number from 1 to 65535",
             OriginProblem::TooLong => "longer than any origin a browser sends (512 bytes)",
+            OriginProblem::NotAnIpv4Address => {
+                "the host ends in a number but is not an IPv4 address, so browsers refuse the URL"
+            }
+            OriginProblem::InvalidPunycode => {
+                "an xn-- label that is not valid Punycode, so browsers refuse the URL"
+            }
+            OriginProblem::WildcardOverIp => {
+                "\"*.\" cannot stand in front of an IP address: no host is a subdomain of one"
+            }
         }
     }
 }
@@ -159,7 +341,9 @@ impl OriginProblem {
 /// The canonical spelling of a non-canonical origin, written by `Display`.
 ///
 /// It is computed from the entry as written, without allocating: lower-cased,
-/// without path or trailing slash, without a default or empty port.
+/// without path or trailing slash, without a default or empty port, and an
+/// IP address written as browsers send it (`127.1` as `127.0.0.1`, IPv6
+/// compressed: URL standard, "host serializing").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Canonical<'s> {
     pub(crate) entry: &'s str,
@@ -168,6 +352,11 @@ pub struct Canonical<'s> {
     pub(crate) cut: usize,
     /// Byte range of a port to remove (`:443`, `:`), empty when none.
     pub(crate) strip: (usize, usize),
+    /// Byte range of the host (with its brackets for IPv6).
+    pub(crate) host: (usize, usize),
+    /// The address to write in place of the host, when it is not written as
+    /// browsers serialise it.
+    pub(crate) ip: Option<Ip>,
 }
 
 impl fmt::Display for Canonical<'_> {
@@ -177,6 +366,23 @@ impl fmt::Display for Canonical<'_> {
                 break;
             }
             if i >= self.strip.0 && i < self.strip.1 {
+                continue;
+            }
+            if let Some(ip) = self.ip
+                && i >= self.host.0
+                && i < self.host.1
+            {
+                if i == self.host.0 {
+                    let (open, text, close) = match ip {
+                        Ip::V4(a) => ("", host::serialize_ipv4(a), ""),
+                        Ip::V6(p) => ("[", host::serialize_ipv6(&p), "]"),
+                    };
+                    f.write_str(open)?;
+                    for &b in text.as_bytes() {
+                        fmt::Write::write_char(f, char::from(b))?;
+                    }
+                    f.write_str(close)?;
+                }
                 continue;
             }
             let c = if self.lowercase {
@@ -256,11 +462,30 @@ impl fmt::Display for PolicyError<'_> {
             PolicyError::OriginCheckWithAnyOrigin => f.write_str(
                 "a dynamic origin check with allowed_origins \"*\" would never be consulted",
             ),
+            PolicyError::PublicSuffixWildcard { index, entry } => write!(
+                f,
+                "allowed_origins[{index}] {entry:?}: {} is a public suffix (Public Suffix List) where anyone can register a name, so the wildcard allows sites nobody vetted; list your own origins, or set dangerously_allow_public_suffix_wildcards to accept the risk",
+                wildcard_suffix(entry)
+            ),
+            PolicyError::NullOriginWithCredentials { index, entry } => write!(
+                f,
+                "allowed_origins[{index}] {entry:?} with allow_credentials: any page can send Origin: null (sandboxed iframes, data: and file: documents), so every site could read credentialed responses; remove it, or set dangerously_allow_insecure_origins to accept the risk"
+            ),
+            PolicyError::InsecureOriginWithCredentials { index, entry } => write!(
+                f,
+                "allowed_origins[{index}] {entry:?} is http:// with allow_credentials: anyone on the network path can inject script into that page and read credentialed responses; serve it over https, or set dangerously_allow_insecure_origins to accept the risk"
+            ),
         }
     }
 }
 
 impl core::error::Error for PolicyError<'_> {}
+
+/// The suffix of a `scheme://*.suffix[:port]` pattern.
+fn wildcard_suffix(entry: &str) -> &str {
+    let rest = entry.split_once("*.").map_or(entry, |(_, r)| r);
+    rest.split_once(':').map_or(rest, |(s, _)| s)
+}
 
 /// Every problem found in a refused policy.
 ///

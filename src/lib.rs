@@ -149,10 +149,12 @@ mod decision;
 mod error;
 mod evaluate;
 mod header;
+mod host;
 mod index;
 mod method;
 mod origin;
 mod policy;
+mod public_suffix;
 mod request;
 
 pub use decision::{
@@ -167,6 +169,8 @@ pub use origin::MAX_ORIGIN_PATTERN_LEN;
 pub use policy::{
     DEFAULT_CAPACITY, MAX_EXPOSE_HEADERS_LEN, MAX_MAX_AGE, OriginCheck, Policy, PolicyBuilder,
 };
+#[cfg(feature = "public-suffix-list")]
+pub use public_suffix::PUBLIC_SUFFIX_LIST_SOURCE;
 pub use request::{CorsRequestHeader, PairLines, Request};
 
 // The Rust blocks of the README and of the guides in docs/ are compiled

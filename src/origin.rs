@@ -5,10 +5,11 @@
 //! scheme, `://`, a lower-case host and a port only when it is not the
 //! scheme's default, with no path and no trailing slash; or `null`.
 //! Patterns are therefore required in exactly that form and compared
-//! byte-exactly (docs/behaviour.md §2, §4.1).
+//! byte-exactly (docs/behaviour.md §2.2, §4.1).
 
 use crate::bytes::{self, FNV_START, at, eq, find_scheme_sep, fnv, mix, range};
 use crate::error::{Canonical, OriginProblem};
+use crate::host::{self, Ip};
 use crate::index::Index;
 
 /// How a pattern matches.
@@ -50,66 +51,63 @@ pub(crate) enum PatternCheck<'s> {
     NonCanonical(Canonical<'s>),
 }
 
+/// The special schemes' default ports (URL standard, "special scheme"):
+/// browsers never write them in an origin.
 const fn default_port(scheme: &[u8]) -> &'static [u8] {
     if bytes::eq_ignore_case(scheme, b"http") || bytes::eq_ignore_case(scheme, b"ws") {
         b"80"
     } else if bytes::eq_ignore_case(scheme, b"https") || bytes::eq_ignore_case(scheme, b"wss") {
         b"443"
+    } else if bytes::eq_ignore_case(scheme, b"ftp") {
+        b"21"
     } else {
         b""
     }
 }
 
-/// Checks a DNS host (or a wildcard's suffix without its dot): labels of
-/// letters, digits and hyphens, 1 to 63 bytes each, 253 in all.
-/// Returns (valid, has_upper_case).
-const fn check_labels(host: &[u8]) -> (bool, bool) {
+/// Checks a domain (or a wildcard's suffix without its dot): labels of
+/// letters, digits, `-` and `_`, 1 to 63 bytes each, 253 in all, and every
+/// `xn--` label valid Punycode. Returns the problem, if any, and whether it
+/// has upper-case letters.
+const fn check_labels(host: &[u8]) -> (Option<OriginProblem>, bool) {
     if host.is_empty() || host.len() > 253 {
-        return (false, false);
+        return (Some(OriginProblem::BadHost), false);
     }
     let mut upper = false;
     let mut label = 0usize;
-    let mut rest = host;
-    while let [b, tail @ ..] = rest {
-        let c = *b;
+    let mut start = 0usize;
+    let mut i = 0usize;
+    while i <= host.len() {
+        let c = match at(host, i) {
+            Some(c) => c,
+            None => b'.',
+        };
         if c == b'.' {
             if label == 0 {
-                return (false, upper);
+                return (Some(OriginProblem::BadHost), upper);
+            }
+            let l = range(host, start, i);
+            if let [b'x' | b'X', b'n' | b'N', b'-', b'-', code @ ..] = l
+                && !host::is_valid_punycode(code)
+            {
+                return (Some(OriginProblem::InvalidPunycode), upper);
             }
             label = 0;
+            start = i + 1;
         } else {
             if c.is_ascii_uppercase() {
                 upper = true;
             } else if !bytes::is_ldh(c) {
-                return (false, upper);
+                return (Some(OriginProblem::BadHost), upper);
             }
             label += 1;
             if label > 63 {
-                return (false, upper);
+                return (Some(OriginProblem::BadHost), upper);
             }
         }
-        rest = tail;
+        i += 1;
     }
-    (label > 0, upper)
-}
-
-/// Checks the inside of `[...]`: hex digits, colons and dots.
-const fn check_ipv6(inner: &[u8]) -> (bool, bool) {
-    if inner.is_empty() {
-        return (false, false);
-    }
-    let mut upper = false;
-    let mut rest = inner;
-    while let [b, tail @ ..] = rest {
-        let c = *b;
-        if matches!(c, b'A'..=b'F') {
-            upper = true;
-        } else if !(c.is_ascii_digit() || matches!(c, b'a'..=b'f' | b':' | b'.')) {
-            return (false, upper);
-        }
-        rest = tail;
-    }
-    (true, upper)
+    (None, upper)
 }
 
 /// Parses and validates one pattern of `allowed_origins`.
@@ -184,12 +182,16 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
     let port_part = range(authority, host_end_rel, authority.len());
     let mut kind = Kind::Exact;
     let mut host_start = auth_start;
+    // An address the URL parser rewrites: its canonical spelling.
+    let mut ip = None;
     if let [b'[', inner @ .., b']'] = host {
-        let (ok, upper) = check_ipv6(inner);
-        if !ok {
+        // https://url.spec.whatwg.org/#concept-ipv6-parser; sent compressed.
+        let Some(pieces) = host::parse_ipv6(inner) else {
             return PatternCheck::Invalid(OriginProblem::BadHost);
+        };
+        if !eq(host::serialize_ipv6(&pieces).as_bytes(), inner) {
+            ip = Some(Ip::V6(pieces));
         }
-        lowercase = lowercase || upper;
     } else if host.is_empty() {
         return PatternCheck::Invalid(OriginProblem::MissingHost);
     } else {
@@ -201,20 +203,36 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
         } else {
             host
         };
+        if let [b'[', ..] = labels {
+            return PatternCheck::Invalid(OriginProblem::WildcardOverIp);
+        }
         if bytes::find(labels, b'*').is_some() {
             return PatternCheck::Invalid(OriginProblem::MisplacedWildcard);
         }
-        let (ok, upper) = check_labels(labels);
-        // A subdomain needs room for one label and a dot within the 253
-        // bytes of a host name (RFC 1035 §2.3.4), else it matches nothing.
-        let room = match kind {
-            Kind::Sub => 251,
-            _ => 253,
-        };
-        if !ok || labels.len() > room {
-            return PatternCheck::Invalid(OriginProblem::BadHost);
+        if host::ends_in_a_number(labels) {
+            // https://url.spec.whatwg.org/#host-parsing (steps 10-11): an
+            // IPv4 address or nothing; no label can stand in front of one.
+            if matches!(kind, Kind::Sub) {
+                return PatternCheck::Invalid(OriginProblem::WildcardOverIp);
+            }
+            let Some(address) = host::parse_ipv4(labels) else {
+                return PatternCheck::Invalid(OriginProblem::NotAnIpv4Address);
+            };
+            if !eq(host::serialize_ipv4(address).as_bytes(), labels) {
+                ip = Some(Ip::V4(address));
+            }
+        } else {
+            let (problem, upper) = check_labels(labels);
+            if let Some(problem) = problem {
+                return PatternCheck::Invalid(problem);
+            }
+            // A subdomain needs room for one label and a dot within the 253
+            // bytes of a host name (RFC 1035 §2.3.4), else it matches nothing.
+            if matches!(kind, Kind::Sub) && labels.len() > 251 {
+                return PatternCheck::Invalid(OriginProblem::BadHost);
+            }
+            lowercase = lowercase || upper;
         }
-        lowercase = lowercase || upper;
     }
     let host_end = auth_start + host_end_rel;
     let port_start = host_end;
@@ -257,12 +275,14 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
         }
         _ => return PatternCheck::Invalid(OriginProblem::BadPort),
     }
-    if lowercase || cut < p.len() || strip.1 > strip.0 {
+    if lowercase || cut < p.len() || strip.1 > strip.0 || ip.is_some() {
         return PatternCheck::NonCanonical(Canonical {
             entry,
             lowercase,
             cut,
             strip,
+            host: (auth_start, auth_start + host_end_rel),
+            ip,
         });
     }
     PatternCheck::Ok(Parsed {
@@ -271,6 +291,49 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
         host: (host_start as u16, host_end as u16),
         port: (port.0 as u16, port.1 as u16),
     })
+}
+
+/// Is a valid pattern a subdomain wildcard over a public suffix
+/// (docs/behaviour.md §2.9)?
+pub(crate) const fn is_public_suffix_wildcard(entry: &str, parsed: &Parsed) -> bool {
+    match parsed.kind {
+        Kind::Sub | Kind::SubAnyPort => {
+            // The suffix is stored with its leading dot.
+            let suffix = range(
+                entry.as_bytes(),
+                parsed.host.0 as usize + 1,
+                parsed.host.1 as usize,
+            );
+            crate::public_suffix::is_public_suffix(suffix)
+        }
+        _ => false,
+    }
+}
+
+/// Is a valid pattern an `http://` origin other than loopback, one whose
+/// pages anyone on the network path can rewrite? Loopback is `localhost`
+/// and its subdomains, `127.0.0.0/8` and `[::1]` (Secure Contexts,
+/// "potentially trustworthy origin":
+/// <https://w3c.github.io/webappsec-secure-contexts/#is-origin-trustworthy>).
+pub(crate) const fn is_insecure(entry: &str, parsed: &Parsed) -> bool {
+    let p = entry.as_bytes();
+    if matches!(parsed.kind, Kind::Null) || !eq(range(p, 0, parsed.scheme_end as usize), b"http") {
+        return false;
+    }
+    let host = range(p, parsed.host.0 as usize, parsed.host.1 as usize);
+    let loopback = eq(host, b"localhost")
+        || eq(host, b"[::1]")
+        || ends_with(host, b".localhost")
+        || (starts_with(host, b"127.") && host::ends_in_a_number(host));
+    !loopback
+}
+
+const fn ends_with(s: &[u8], suffix: &[u8]) -> bool {
+    s.len() >= suffix.len() && eq(range(s, s.len() - suffix.len(), s.len()), suffix)
+}
+
+const fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
+    s.len() >= prefix.len() && eq(range(s, 0, prefix.len()), prefix)
 }
 
 /// Polynomial hash of a host read right to left, so that the hash of every

@@ -7,7 +7,7 @@ use crate::bytes::{self, eq, is_token, str_at};
 use crate::error::{PolicyError, PolicyErrors};
 use crate::header::{self, HeaderSet};
 use crate::method::{self, MAX_METHODS, MethodSet};
-use crate::origin::{OriginIndex, PatternCheck, check_pattern};
+use crate::origin::{self, Kind, OriginIndex, PatternCheck, check_pattern};
 
 /// Origin patterns a [`Policy`] holds unless told otherwise. Use
 /// `Policy<'_, N>` (and [`PolicyBuilder::build_with_capacity`]) for more.
@@ -59,6 +59,8 @@ pub struct PolicyBuilder<'s> {
     pub(crate) max_age: Option<u32>,
     pub(crate) private_network: bool,
     pub(crate) origin_check: Option<OriginCheck>,
+    pub(crate) public_suffix_wildcards: bool,
+    pub(crate) insecure_origins: bool,
 }
 
 impl Default for PolicyBuilder<'_> {
@@ -82,6 +84,8 @@ impl<'s> PolicyBuilder<'s> {
             max_age: None,
             private_network: false,
             origin_check: None,
+            public_suffix_wildcards: false,
+            insecure_origins: false,
         }
     }
 
@@ -99,8 +103,15 @@ impl<'s> PolicyBuilder<'s> {
     ///
     /// Each must be written as browsers serialise origins (Fetch,
     /// "serialization of an origin"); any other spelling is refused with
-    /// the canonical one named.
+    /// the canonical one named. `["*"]` alone means
+    /// [`allow_any_origin`](Self::allow_any_origin); `"*"` among other
+    /// patterns is an error.
     pub const fn allow_origins(mut self, patterns: &'s [&'s str]) -> Self {
+        if let [only] = patterns
+            && eq(only.as_bytes(), b"*")
+        {
+            return self.allow_any_origin();
+        }
         self.any_origin = false;
         self.origins = patterns;
         self
@@ -153,6 +164,51 @@ impl<'s> PolicyBuilder<'s> {
     /// origins).
     pub const fn allow_private_network(mut self, yes: bool) -> Self {
         self.private_network = yes;
+        self
+    }
+
+    /// Accept subdomain wildcards over public suffixes (`https://*.com`,
+    /// `https://*.co.uk`, `https://*.github.io`), which are refused
+    /// otherwise: anyone can register a name under a public suffix, so such
+    /// a pattern allows sites nobody vetted. Public suffixes are the
+    /// explicit rules of the Public Suffix List built into the crate
+    /// (feature `public-suffix-list`; a name the list does not know, such as
+    /// `localhost`, is not one).
+    ///
+    /// ```
+    /// use cors_policy::{Policy, PolicyError};
+    /// let refused = Policy::builder().allow_origins(&["https://*.github.io"]).build();
+    /// assert!(matches!(
+    ///     refused.unwrap_err().first(),
+    ///     Some(PolicyError::PublicSuffixWildcard { index: 0, .. })
+    /// ));
+    /// let accepted = Policy::builder()
+    ///     .allow_origins(&["https://*.github.io"])
+    ///     .dangerously_allow_public_suffix_wildcards(true)
+    ///     .build();
+    /// assert!(accepted.is_ok());
+    /// ```
+    pub const fn dangerously_allow_public_suffix_wildcards(mut self, yes: bool) -> Self {
+        self.public_suffix_wildcards = yes;
+        self
+    }
+
+    /// Accept, with credentials, the origins whose pages anyone can
+    /// impersonate, which are refused otherwise: `null` (sent by sandboxed
+    /// iframes, `data:` and `file:` documents, after redirects) and
+    /// `http://` origins other than loopback (`localhost` and its
+    /// subdomains, `127.0.0.0/8`, `[::1]`), whose pages anyone on the
+    /// network path can rewrite. Without credentials they need no opt-in.
+    ///
+    /// ```
+    /// use cors_policy::Policy;
+    /// let origins = ["http://intranet.example", "http://localhost:*"];
+    /// let builder = Policy::builder().allow_origins(&origins).allow_credentials(true);
+    /// assert_eq!(builder.build().unwrap_err().iter().count(), 1); // localhost is fine
+    /// assert!(builder.dangerously_allow_insecure_origins(true).build().is_ok());
+    /// ```
+    pub const fn dangerously_allow_insecure_origins(mut self, yes: bool) -> Self {
+        self.insecure_origins = yes;
         self
     }
 
@@ -356,9 +412,23 @@ const fn global_error<'s>(
     })
 }
 
-const fn origin_error(entry: &str, index: usize) -> Option<PolicyError<'_>> {
+const fn origin_error<'s>(
+    c: &PolicyBuilder<'s>,
+    entry: &'s str,
+    index: usize,
+) -> Option<PolicyError<'s>> {
     match check_pattern(entry) {
-        PatternCheck::Ok(_) => None,
+        PatternCheck::Ok(parsed) => {
+            if !c.public_suffix_wildcards && origin::is_public_suffix_wildcard(entry, &parsed) {
+                Some(PolicyError::PublicSuffixWildcard { index, entry })
+            } else if c.credentials && !c.insecure_origins && matches!(parsed.kind, Kind::Null) {
+                Some(PolicyError::NullOriginWithCredentials { index, entry })
+            } else if c.credentials && !c.insecure_origins && origin::is_insecure(entry, &parsed) {
+                Some(PolicyError::InsecureOriginWithCredentials { index, entry })
+            } else {
+                None
+            }
+        }
         PatternCheck::Invalid(problem) => Some(PolicyError::InvalidOrigin {
             index,
             entry,
@@ -414,7 +484,7 @@ pub(crate) const fn next_error<'s>(
             global_error(c, capacity, step)
         } else if step < m {
             match str_at(c.origins, step - o) {
-                Some(e) => origin_error(e, step - o),
+                Some(e) => origin_error(c, e, step - o),
                 None => None,
             }
         } else if step < h {

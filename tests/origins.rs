@@ -79,7 +79,11 @@ fn subdomain_and_port_wildcards() {
             "https://a.example.com.evil" => false,
             "https://a..example.com" => false,
             "https://A.example.com" => false,
-            "https://a_b.example.com" => false,
+            // Regression (issue 14): `_` was refused, though the URL standard
+            // keeps it in domains and browsers send it.
+            "https://a_b.example.com" => true,
+            "https://sub_1.example.com" => true,
+            "https://a_b.c_d.example.com" => true,
             "https://a.example.com:8443" => false,
             "http://a.example.com" => false,
         ];

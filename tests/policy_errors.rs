@@ -29,7 +29,9 @@ fn origin_problems() {
             None,
             Some("https://*.app.example:8443"),
         ),
-        ("*", Some(OriginProblem::WildcardInList), None),
+        // `["*"]` alone means any origin (docs/behaviour.md §2); mixed with
+        // other patterns it stays an error (every_problem_is_listed_together).
+        ("*", None, None),
         ("app.example", Some(OriginProblem::MissingScheme), None),
         ("https://", Some(OriginProblem::MissingHost), None),
         (
@@ -49,7 +51,68 @@ fn origin_problems() {
         ),
         ("https://app..example", Some(OriginProblem::BadHost), None),
         ("https://app.example.", Some(OriginProblem::BadHost), None),
-        ("https://app_1.example", Some(OriginProblem::BadHost), None),
+        // Regressions (issue 14). `_` is kept in domains by the URL standard
+        // and sent by browsers; it used to be refused.
+        ("https://app_1.example", None, None),
+        ("https://my_app.example.com", None, None),
+        ("http://my_host:*", None, None),
+        ("https://*.sub_1.example", None, None),
+        // Hosts the URL parser rewrites were accepted silently and never
+        // matched; now refused with what browsers send.
+        ("http://127.1:3999", None, Some("http://127.0.0.1:3999")),
+        ("http://1:6060", None, Some("http://0.0.0.1:6060")),
+        ("http://0x7F.0.0.1", None, Some("http://127.0.0.1")),
+        ("http://127.0.0.1.", None, Some("http://127.0.0.1")),
+        (
+            "http://[2001:4860:4860:0000:0000:0000:0000:8888]:90",
+            None,
+            Some("http://[2001:4860:4860::8888]:90"),
+        ),
+        (
+            "https://[::FFFF:127.0.0.1]",
+            None,
+            Some("https://[::ffff:7f00:1]"),
+        ),
+        ("HTTP://[0:0::1]:80/x", None, Some("http://[::1]")),
+        // ... or refuses: hosts ending in a number that are not IPv4
+        // addresses, invalid Punycode, wildcards over addresses.
+        (
+            "http://foo.bar.255:6060",
+            Some(OriginProblem::NotAnIpv4Address),
+            None,
+        ),
+        (
+            "http://127.0.0.1.1",
+            Some(OriginProblem::NotAnIpv4Address),
+            None,
+        ),
+        (
+            "http://256.0.0.1",
+            Some(OriginProblem::NotAnIpv4Address),
+            None,
+        ),
+        ("http://xn--f", Some(OriginProblem::InvalidPunycode), None),
+        (
+            "https://a.xn--abc-.example",
+            Some(OriginProblem::InvalidPunycode),
+            None,
+        ),
+        ("https://xn--bcher-kva.example", None, None),
+        // Found by the evaluate fuzz target: a leading `-` is no delimiter.
+        (
+            "https://xn---lev6lad.example",
+            Some(OriginProblem::InvalidPunycode),
+            None,
+        ),
+        (
+            "http://*.127.0.0.1:3999",
+            Some(OriginProblem::WildcardOverIp),
+            None,
+        ),
+        ("http://*.[::1]", Some(OriginProblem::WildcardOverIp), None),
+        // ftp's default port (21) is never written by browsers either.
+        ("ftp://example.com:21", None, Some("ftp://example.com")),
+        ("ftp://example.com:2121", None, None),
         ("https://[zz::1]", Some(OriginProblem::BadHost), None),
         ("https://app.example:0", Some(OriginProblem::BadPort), None),
         (
@@ -257,5 +320,185 @@ fn over_long_origin_pattern() {
             entry: &long,
             problem: OriginProblem::TooLong
         })
+    );
+}
+
+/// Regression (issue 14): a credentialed policy allowing `https://*.com` and
+/// `null` built without a word and then echoed `https://evil.com` and `null`
+/// with `Access-Control-Allow-Credentials: true`. Dangerous entries are now
+/// refused unless the policy opts in, and the error names the opt-in.
+#[test]
+fn dangerous_policies_need_their_opt_in() {
+    // (origins, credentials, refused entries with their codes)
+    type Row = (
+        &'static [&'static str],
+        bool,
+        &'static [(usize, &'static str)],
+    );
+    let table: &[Row] = &[
+        (
+            &["https://*.com", "null"],
+            true,
+            &[
+                (0, "public_suffix_wildcard"),
+                (1, "null_origin_with_credentials"),
+            ],
+        ),
+        (
+            &["https://*.co.uk", "https://*.github.io"],
+            false,
+            &[(0, "public_suffix_wildcard"), (1, "public_suffix_wildcard")],
+        ),
+        // The base of a wildcard rule (`*.ck`) and names under one.
+        (
+            &["https://*.ck", "https://*.x.ck"],
+            false,
+            &[(0, "public_suffix_wildcard"), (1, "public_suffix_wildcard")],
+        ),
+        // Names the list does not know, and registrable domains, are fine.
+        (
+            &[
+                "https://*.localhost",
+                "https://*.internal",
+                "https://*.example",
+                "https://*.example.com",
+                "https://*.me.github.io",
+                "https://*.www.ck",
+            ],
+            false,
+            &[],
+        ),
+        (
+            &[
+                "http://api.example",
+                "http://*.example.com:*",
+                "http://localhost:*",
+                "http://app.localhost",
+                "http://*.localhost:*",
+                "http://127.0.0.1:8080",
+                "http://127.255.0.1",
+                "http://[::1]:3000",
+                "https://app.example",
+                "http://10.0.0.1",
+            ],
+            true,
+            &[
+                (0, "insecure_origin_with_credentials"),
+                (1, "insecure_origin_with_credentials"),
+                (9, "insecure_origin_with_credentials"),
+            ],
+        ),
+        // Without credentials, null and http:// need no opt-in.
+        (&["null", "http://api.example"], false, &[]),
+    ];
+    for &(origins, credentials, want) in table {
+        let builder = PolicyBuilder::new()
+            .allow_origins(origins)
+            .allow_credentials(credentials);
+        let got: Vec<(usize, &str)> = match builder.build() {
+            Ok(_) => vec![],
+            Err(e) => e.iter().map(|e| (e.index().unwrap(), e.code())).collect(),
+        };
+        assert_eq!(got, want, "{origins:?}");
+        for e in builder.build().err().iter().flat_map(|e| e.iter()) {
+            let opt_in = e.opt_in().expect("a dangerous entry names its opt-in");
+            assert!(e.to_string().contains(opt_in), "{e}");
+            assert_eq!(e.field(), "allowed_origins");
+        }
+        // Each opt-in waives its own risk, and only it.
+        let both = builder
+            .dangerously_allow_public_suffix_wildcards(true)
+            .dangerously_allow_insecure_origins(true);
+        assert!(both.build().is_ok(), "{origins:?}");
+        let suffixes_only = builder.dangerously_allow_public_suffix_wildcards(true);
+        let left: Vec<&str> = match suffixes_only.build() {
+            Ok(_) => vec![],
+            Err(e) => e.iter().map(|e| e.code()).collect(),
+        };
+        assert!(
+            left.iter().all(|c| *c != "public_suffix_wildcard"),
+            "{left:?}"
+        );
+    }
+}
+
+#[test]
+fn a_refused_dangerous_policy_says_why_and_how_to_accept_it() {
+    let err = PolicyBuilder::new()
+        .allow_origins(&["https://*.github.io", "http://intranet.example", "null"])
+        .allow_credentials(true)
+        .build()
+        .unwrap_err();
+    let all: Vec<String> = err.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        all,
+        [
+            "allowed_origins[0] \"https://*.github.io\": github.io is a public suffix (Public Suffix List) where anyone can register a name, so the wildcard allows sites nobody vetted; list your own origins, or set dangerously_allow_public_suffix_wildcards to accept the risk",
+            "allowed_origins[1] \"http://intranet.example\" is http:// with allow_credentials: anyone on the network path can inject script into that page and read credentialed responses; serve it over https, or set dangerously_allow_insecure_origins to accept the risk",
+            "allowed_origins[2] \"null\" with allow_credentials: any page can send Origin: null (sandboxed iframes, data: and file: documents), so every site could read credentialed responses; remove it, or set dangerously_allow_insecure_origins to accept the risk",
+        ]
+    );
+}
+
+/// `["*"]` alone is the any-origin policy (docs/behaviour.md §2), with its
+/// rules: refused with credentials; `"*"` among other patterns stays an error.
+#[test]
+fn a_lone_star_list_means_any_origin() {
+    let star = PolicyBuilder::new().allow_origins(&["*"]).build().unwrap();
+    assert!(star.allows_any_origin());
+    assert_eq!(
+        PolicyBuilder::new()
+            .allow_origins(&["*"])
+            .allow_credentials(true)
+            .build()
+            .unwrap_err()
+            .first(),
+        Some(PolicyError::AnyOriginWithCredentials)
+    );
+    assert_eq!(
+        PolicyBuilder::new()
+            .allow_origins(&["*", "https://a.example"])
+            .build()
+            .unwrap_err()
+            .first(),
+        Some(PolicyError::InvalidOrigin {
+            index: 0,
+            entry: "*",
+            problem: OriginProblem::WildcardInList
+        })
+    );
+}
+
+/// Every error carries a stable code, its field and, for an entry, its
+/// position and text.
+#[test]
+fn errors_are_data() {
+    let err = PolicyBuilder::new()
+        .allow_origins(&["https://ok.example", "https://Bad.example"])
+        .allow_methods(&["TRACE"])
+        .max_age(MAX_MAX_AGE + 1)
+        .build()
+        .unwrap_err();
+    let rows: Vec<_> = err
+        .iter()
+        .map(|e| (e.code(), e.field(), e.index(), e.entry()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("max_age_too_large", "max_age", None, None),
+            (
+                "non_canonical_origin",
+                "allowed_origins",
+                Some(1),
+                Some("https://Bad.example")
+            ),
+            (
+                "forbidden_method",
+                "allowed_methods",
+                Some(0),
+                Some("TRACE")
+            ),
+        ]
     );
 }

@@ -47,7 +47,31 @@ const INVALID_PATTERNS: &[&str] = &[
     "https://",
     "",
     "https://x.example:",
+    "http://127.1:3999",
+    "http://1:6060",
+    "http://foo.bar.255:6060",
+    "http://127.0.0.1.1",
+    "http://[2001:4860:4860:0000:0000:0000:0000:8888]:90",
+    "http://xn--f",
+    "http://*.127.0.0.1:3999",
+    "ftp://example.com:21",
+    "https://[::1]:",
+];
+
+/// Valid patterns some policies refuse: dangerous without an opt-in.
+const DANGEROUS_PATTERNS: &[&str] = &[
+    "https://*.com",
+    "https://*.co.uk",
+    "https://*.github.io",
+    "http://api.example",
+    "http://*.example.com:*",
+    "https://*.localhost",
+    "http://*.localhost:*",
+    "http://127.0.0.1:*",
     "https://x_y.example",
+    "https://*.x_y.example",
+    "https://xn--bcher-kva.example",
+    "ftp://example.com:2121",
 ];
 
 const METHODS: &[&str] = &[
@@ -95,10 +119,11 @@ fn pattern() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => select(VALID_PATTERNS).prop_map(String::from),
         2 => select(INVALID_PATTERNS).prop_map(String::from),
+        2 => select(DANGEROUS_PATTERNS).prop_map(String::from),
         1 => (
             select(&["http", "https", "Http", "ws", "x+y"][..]),
             select(&["", "*."][..]),
-            "[a-zA-Z0-9-]{1,8}(\\.[a-z0-9-]{1,6}){0,2}",
+            "[a-zA-Z0-9_-]{1,8}(\\.[a-z0-9_-]{1,6}){0,2}",
             select(&["", ":80", ":443", ":8080", ":*", ":", ":0"][..]),
             select(&["", "/", "/p"][..]),
         )
@@ -120,9 +145,20 @@ fn policy() -> impl Strategy<Value = OPolicy> {
             any::<u32>().prop_map(Some)
         ],
         any::<bool>(),
+        (prop::bool::weighted(0.3), prop::bool::weighted(0.3)),
     )
         .prop_map(
-            |(any_origin, origins, credentials, methods, headers, expose, max_age, pn)| OPolicy {
+            |(
+                any_origin,
+                origins,
+                credentials,
+                methods,
+                headers,
+                expose,
+                max_age,
+                pn,
+                (psw, io),
+            )| OPolicy {
                 any_origin,
                 origins: if any_origin { vec![] } else { origins },
                 credentials,
@@ -131,6 +167,8 @@ fn policy() -> impl Strategy<Value = OPolicy> {
                 expose,
                 max_age,
                 private_network: pn,
+                public_suffix_wildcards: psw,
+                insecure_origins: io,
             },
         )
 }
@@ -139,7 +177,9 @@ fn policy() -> impl Strategy<Value = OPolicy> {
 /// request-level properties are not starved.
 fn valid_policy() -> impl Strategy<Value = OPolicy> {
     policy().prop_map(|mut p| {
-        p.origins.retain(|o| oracle::parse_pattern(o).is_some());
+        let q = p.clone();
+        p.origins
+            .retain(|o| oracle::origin_problem(&q, o).is_none());
         if !p.any_origin && p.origins.is_empty() {
             p.origins.push("https://app.example".into());
         }
@@ -486,9 +526,22 @@ proptest! {
     /// filled in) is allowed by the core exactly when the oracle matches it.
     #[test]
     fn origin_matching_agrees(pat in pattern(), r in origin_recipe()) {
-        let p = OPolicy { origins: vec![pat.clone()], ..OPolicy::default() };
+        // The opt-ins are on: this property is about patterns and matching.
+        let p = OPolicy {
+            origins: vec![pat.clone()],
+            public_suffix_wildcards: true,
+            ..OPolicy::default()
+        };
+        if p.any() {
+            // `["*"]` is the any-origin policy, not a pattern.
+            return Ok(());
+        }
         let list = [pat.as_str()];
-        let Ok(policy) = cors_policy::Policy::builder().allow_origins(&list).build() else {
+        let Ok(policy) = cors_policy::Policy::builder()
+            .allow_origins(&list)
+            .dangerously_allow_public_suffix_wildcards(true)
+            .build()
+        else {
             prop_assert!(oracle::parse_pattern(&pat).is_none(), "{pat} refused");
             return Ok(());
         };
@@ -539,6 +592,8 @@ fn oracle_passes_the_vectors() {
             expose: list(&pol["expose_headers"]),
             max_age: pol["max_age"].as_u64().map(|a| a as u32),
             private_network: pol["allow_private_network"].as_bool().expect("bool"),
+            public_suffix_wildcards: false,
+            insecure_origins: false,
         };
         let name = v["name"].as_str().expect("name");
         let expect = &v["expect"];

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::explain::explain;
 use crate::load::{self, RequestFile};
+use crate::problems::{self, JsonInvalid, Loaded};
 
 /// What `check` was asked.
 #[derive(Debug)]
@@ -61,21 +62,23 @@ struct JsonAnswer<'a> {
     reason: Option<String>,
 }
 
-/// The `--json` answer for a policy that cannot be built.
-#[derive(Serialize)]
-struct JsonInvalid<'a> {
-    kind: &'static str,
-    errors: &'a [String],
-}
-
 pub(crate) type PairDecision<'p, 'r> = Decision<'p, 'r, PairLines<'r, String, String>>;
 
 /// Runs `check`, writing the answer to `out`; returns the exit code.
 pub fn run(input: &CheckInput, out: &mut dyn Write) -> u8 {
-    let config = match input.policy.read() {
-        Ok(c) => c,
-        Err(line) => {
+    let (config, owned) = match problems::load(&input.policy) {
+        Loaded::Ready(ready) => *ready,
+        Loaded::Unreadable(line) => {
             eprintln!("{line}");
+            return 2;
+        }
+        Loaded::Invalid(invalid) => {
+            let written = if input.json {
+                write_json(out, &JsonInvalid::new(&invalid))
+            } else {
+                out.write_all(problems::human(&input.policy, &invalid).as_bytes())
+            };
+            report_write_error(written);
             return 2;
         }
     };
@@ -91,32 +94,6 @@ pub fn run(input: &CheckInput, out: &mut dyn Write) -> u8 {
             method: input.method.clone().unwrap_or_default(),
             headers: input.headers.clone(),
         },
-    };
-    let owned = match config.clone().build() {
-        Ok(p) => p,
-        Err(invalid) => {
-            let written = if input.json {
-                write_json(
-                    out,
-                    &JsonInvalid {
-                        kind: "invalid_policy",
-                        errors: &invalid.errors,
-                    },
-                )
-            } else {
-                let mut text = format!(
-                    "{}: invalid policy, {} problem(s):\n",
-                    input.policy.name(),
-                    invalid.errors.len()
-                );
-                for e in &invalid.errors {
-                    text.push_str(&format!("  - {e}\n"));
-                }
-                out.write_all(text.as_bytes())
-            };
-            report_write_error(written);
-            return 2;
-        }
     };
     let req = Request::from_pairs(request.method.as_bytes(), &request.headers);
     let options = Options {

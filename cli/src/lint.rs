@@ -3,10 +3,10 @@
 
 use std::io::Write;
 
-use cors_policy_config::PolicyConfig;
+use cors_policy_config::{InvalidPolicy, PolicyConfig};
 
 use crate::load::Source;
-use crate::suffix::is_public_suffix;
+use crate::problems::{self, Loaded};
 
 /// Chromium's cap on `Access-Control-Max-Age`, in seconds (Firefox caps at
 /// 86400; the Fetch standard leaves the cap to the browser).
@@ -31,36 +31,19 @@ fn warn(code: &'static str, reason: String, fix: impl Into<String>) -> Warning {
     }
 }
 
-/// Is `host` (lower case) a loopback host: `localhost`, `*.localhost`,
-/// `127.0.0.0/8` or `[::1]`?
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "[::1]"
-        || host
-            .strip_prefix("127.")
-            .is_some_and(|rest| rest.split('.').count() == 3)
-}
-
-/// The host of `scheme://host[:port]`, lower case, with its scheme.
-fn scheme_and_host(origin: &str) -> Option<(String, String)> {
-    let (scheme, rest) = origin.split_once("://")?;
-    let host = match rest.strip_prefix('[') {
-        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
-        None => rest.split(':').next().unwrap_or_default().to_string(),
-    };
-    Some((scheme.to_ascii_lowercase(), host.to_ascii_lowercase()))
-}
-
 /// Every warning for `config`, in the order of its fields.
 pub fn warnings(config: &PolicyConfig) -> Vec<Warning> {
     let mut out = Vec::new();
     let credentials = config.allow_credentials;
     if !config.allowed_origins.is_star() {
         for (i, entry) in config.allowed_origins.items().into_iter().enumerate() {
-            origin_warnings(i, entry, credentials, &mut out);
+            // With credentials and no opt-in, `null` is an error already.
+            if entry == "null" && (!credentials || config.dangerously_allow_insecure_origins) {
+                out.push(null_warning(i, credentials));
+            }
         }
     }
+    opt_in_warnings(config, &mut out);
     let methods = config.allowed_methods.items();
     if credentials && methods.contains(&"*") {
         out.push(warn(
@@ -74,11 +57,17 @@ pub fn warnings(config: &PolicyConfig) -> Vec<Warning> {
             continue;
         }
         let upper = m.to_ascii_uppercase();
-        let normalised =
+        let standard =
             ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"].contains(&upper.as_str());
-        let reason = if normalised {
+        // Only the all-lower-case spellings of the six are upper-cased when
+        // the policy is built (docs/behaviour.md §2.3).
+        let reason = if standard && *m == upper.to_ascii_lowercase() {
             format!(
                 "allowed_methods[{i}] {m:?} is not in upper case: it is upper-cased when the policy is built (browsers normalise {upper}), so it works, but the file does not say what is matched."
+            )
+        } else if standard {
+            format!(
+                "allowed_methods[{i}] {m:?} is matched byte-exactly: only the all-lower-case spellings of DELETE, GET, HEAD, OPTIONS, POST and PUT are upper-cased when the policy is built, and browsers send {upper} (Fetch, \"normalize a method\"), so a preflight for {upper} is refused."
             )
         } else {
             format!(
@@ -110,7 +99,7 @@ pub fn warnings(config: &PolicyConfig) -> Vec<Warning> {
         }
     }
     if let Some(age) = config.max_age
-        && age > CHROMIUM_MAX_AGE
+        && age > i64::from(CHROMIUM_MAX_AGE)
     {
         out.push(warn(
             "max-age-capped",
@@ -123,65 +112,124 @@ pub fn warnings(config: &PolicyConfig) -> Vec<Warning> {
     out
 }
 
-fn origin_warnings(i: usize, entry: &str, credentials: bool, out: &mut Vec<Warning>) {
-    if entry == "null" {
-        out.push(warn(
-            "null-origin",
-            format!(
-                "allowed_origins[{i}] \"null\": any page can send Origin: null, from a sandboxed iframe, a data: or file: document, or after a cross-origin redirect (Fetch, \"serializing a request origin\"), so this allows everyone{}.",
-                if credentials { ", with their cookies" } else { "" }
-            ),
-            "remove \"null\"; serve the page from a real origin and list that.",
-        ));
-        return;
-    }
-    let Some((scheme, host)) = scheme_and_host(entry) else {
-        return;
+fn null_warning(i: usize, credentials: bool) -> Warning {
+    warn(
+        "null-origin",
+        format!(
+            "allowed_origins[{i}] \"null\": any page can send Origin: null, from a sandboxed iframe, a data: or file: document, or after a cross-origin redirect (Fetch, \"serializing a request origin\"), so this allows everyone{}.",
+            if credentials {
+                ", with their cookies"
+            } else {
+                ""
+            }
+        ),
+        "remove \"null\"; serve the page from a real origin and list that.",
+    )
+}
+
+/// The risks a policy accepted with a `dangerously_*` opt-in (what the same
+/// policy without the opt-ins refuses), and opt-ins that accept nothing.
+fn opt_in_warnings(config: &PolicyConfig, out: &mut Vec<Warning>) {
+    // Each opt-in turned off alone, the other kept on: an entry carrying
+    // both risks is then named for each.
+    let without = |suffixes: bool| {
+        PolicyConfig {
+            dangerously_allow_public_suffix_wildcards: !suffixes,
+            dangerously_allow_insecure_origins: suffixes,
+            ..config.clone()
+        }
+        .check()
+        .err()
     };
-    if credentials && scheme == "http" && !is_loopback(&host) {
-        out.push(warn(
-            "http-origin-with-credentials",
-            format!(
-                "allowed_origins[{i}] {entry:?} is http:// with allow_credentials: anyone on the network path (public Wi-Fi) can inject script into that page and read credentialed responses."
-            ),
-            format!(
-                "serve the page over HTTPS and list \"https://{}\".",
-                entry.split_once("://").map_or(entry, |(_, rest)| rest)
-            ),
-        ));
+    let refused = [without(true), without(false)];
+    let mut used = (false, false);
+    for p in refused.iter().flatten().flat_map(InvalidPolicy::iter) {
+        let entry = p.entry().unwrap_or_default();
+        let i = p.index().unwrap_or_default();
+        match p.code() {
+            "public_suffix_wildcard" if config.dangerously_allow_public_suffix_wildcards => {
+                used.0 = true;
+                let base = entry
+                    .split_once("*.")
+                    .map_or(entry, |(_, rest)| rest)
+                    .split(':')
+                    .next()
+                    .unwrap_or_default();
+                let scheme = entry.split("://").next().unwrap_or("https");
+                out.push(warn(
+                    "public-suffix-wildcard",
+                    format!(
+                        "allowed_origins[{i}] {entry:?}: {base} is a public suffix where anyone can register a name or publish a site (Public Suffix List, {}), so the wildcard allows origins you do not control; accepted by dangerously_allow_public_suffix_wildcards.",
+                        cors_policy::PUBLIC_SUFFIX_LIST_SOURCE
+                    ),
+                    format!("list your own sites exactly, e.g. \"{scheme}://yourname.{base}\", and remove the opt-in."),
+                ));
+            }
+            "insecure_origin_with_credentials" if config.dangerously_allow_insecure_origins => {
+                used.1 = true;
+                out.push(warn(
+                    "http-origin-with-credentials",
+                    format!(
+                        "allowed_origins[{i}] {entry:?} is http:// with allow_credentials: anyone on the network path (public Wi-Fi) can inject script into that page and read credentialed responses; accepted by dangerously_allow_insecure_origins."
+                    ),
+                    format!(
+                        "serve the page over HTTPS, list \"https://{}\" and remove the opt-in.",
+                        entry.split_once("://").map_or(entry, |(_, rest)| rest)
+                    ),
+                ));
+            }
+            "null_origin_with_credentials" if config.dangerously_allow_insecure_origins => {
+                used.1 = true;
+            }
+            _ => {}
+        }
     }
-    if let Some(base) = host.strip_prefix("*.")
-        && is_public_suffix(base)
-    {
-        out.push(warn(
-            "public-suffix-wildcard",
-            format!(
-                "allowed_origins[{i}] {entry:?}: {base} is a public suffix where anyone can register a name or publish a site, so the wildcard allows origins you do not control (built-in list of common public suffixes)."
-            ),
-            format!("list your own sites exactly, e.g. \"{scheme}://yourname.{base}\"."),
-        ));
+    for (set, used, field) in [
+        (
+            config.dangerously_allow_public_suffix_wildcards,
+            used.0,
+            "dangerously_allow_public_suffix_wildcards",
+        ),
+        (
+            config.dangerously_allow_insecure_origins,
+            used.1,
+            "dangerously_allow_insecure_origins",
+        ),
+    ] {
+        if set && !used {
+            out.push(warn(
+                "unused-opt-in",
+                format!("{field} is set, but the policy has no entry that needs it, so it only hides the risk if one is added later."),
+                format!("remove {field}."),
+            ));
+        }
     }
 }
 
 /// Runs `lint`, writing the report to `out`; returns the exit code.
 pub fn run(source: &Source, deny_warnings: bool, out: &mut dyn Write) -> u8 {
-    let config = match source.read() {
-        Ok(c) => c,
-        Err(line) => {
+    let (config, errors) = match problems::load(source) {
+        Loaded::Ready(ready) => (Some(ready.0), None),
+        Loaded::Invalid(invalid) => {
+            // Warnings need the configuration: read it again when only the
+            // rules of the policy failed (not its fields' types).
+            let config = source.read().ok();
+            (config, Some(invalid))
+        }
+        Loaded::Unreadable(line) => {
             eprintln!("{line}");
             return 2;
         }
     };
-    let errors = config
-        .clone()
-        .build()
-        .err()
-        .map(|e| e.errors)
-        .unwrap_or_default();
-    let warnings = warnings(&config);
+    let warnings = config.as_ref().map(warnings).unwrap_or_default();
     let mut text = String::new();
-    for e in &errors {
-        text.push_str(&format!("error: {e}\n"));
+    for e in errors.iter().flat_map(InvalidPolicy::iter) {
+        text.push_str(&problems::line(source, e));
+        text.push('\n');
+    }
+    if let Some(more) = errors.as_ref().and_then(problems::omitted) {
+        text.push_str(&more);
+        text.push('\n');
     }
     for w in &warnings {
         text.push_str(&format!(
@@ -190,12 +238,12 @@ pub fn run(source: &Source, deny_warnings: bool, out: &mut dyn Write) -> u8 {
         ));
     }
     let name = source.name();
-    if errors.is_empty() && warnings.is_empty() {
+    let error_count = errors.as_ref().map_or(0, InvalidPolicy::total);
+    if error_count == 0 && warnings.is_empty() {
         text.push_str(&format!("{name}: no problems found\n"));
     } else {
         text.push_str(&format!(
-            "{name}: {} error(s), {} warning(s)\n",
-            errors.len(),
+            "{name}: {error_count} error(s), {} warning(s)\n",
             warnings.len()
         ));
     }
@@ -204,7 +252,7 @@ pub fn run(source: &Source, deny_warnings: bool, out: &mut dyn Write) -> u8 {
     {
         eprintln!("cannot write the report: {e}");
     }
-    if !errors.is_empty() {
+    if error_count > 0 {
         2
     } else if deny_warnings && !warnings.is_empty() {
         1
@@ -217,37 +265,36 @@ pub fn run(source: &Source, deny_warnings: bool, out: &mut dyn Write) -> u8 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn loopback_hosts() {
-        for h in [
-            "localhost",
-            "app.localhost",
-            "127.0.0.1",
-            "127.1.2.3",
-            "[::1]",
-        ] {
-            assert!(is_loopback(h), "{h}");
-        }
-        for h in [
-            "localhost.example",
-            "127.0.0.1.nip.io",
-            "10.0.0.1",
-            "example.com",
-        ] {
-            assert!(!is_loopback(h), "{h}");
-        }
+    fn codes(json: &str) -> Vec<&'static str> {
+        let config = PolicyConfig::from_json_str(json).unwrap();
+        warnings(&config).iter().map(|w| w.code).collect()
     }
 
     #[test]
-    fn hosts_of_origins() {
+    fn opt_ins_warn_about_what_they_accept_or_that_they_accept_nothing() {
         assert_eq!(
-            scheme_and_host("http://[::1]:8080"),
-            Some(("http".into(), "[::1]".into()))
+            codes(
+                r#"{"allowed_origins": ["https://*.com"], "dangerously_allow_public_suffix_wildcards": true}"#
+            ),
+            ["public-suffix-wildcard"]
         );
         assert_eq!(
-            scheme_and_host("https://*.github.io"),
-            Some(("https".into(), "*.github.io".into()))
+            codes(
+                r#"{"allowed_origins": ["https://*.example.com"], "dangerously_allow_public_suffix_wildcards": true}"#
+            ),
+            ["unused-opt-in"]
         );
-        assert_eq!(scheme_and_host("null"), None);
+        assert_eq!(
+            codes(
+                r#"{"allowed_origins": ["http://a.example", "null"], "allow_credentials": true, "dangerously_allow_insecure_origins": true}"#
+            ),
+            ["null-origin", "http-origin-with-credentials"]
+        );
+        assert_eq!(
+            codes(
+                r#"{"allowed_origins": ["http://a.example"], "dangerously_allow_insecure_origins": true}"#
+            ),
+            ["unused-opt-in"]
+        );
     }
 }

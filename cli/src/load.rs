@@ -1,16 +1,11 @@
-//! Reading the files the tool is given: policies (through
-//! `cors-policy-config`) and request files.
+//! Where the tool reads a policy (a file or the environment, through
+//! `cors-policy-config`; see `problems` for how its errors are printed),
+//! and request files.
 
 use std::path::{Path, PathBuf};
 
-use cors_policy_config::PolicyConfig;
+use cors_policy_config::{ConfigError, PolicyConfig};
 use serde::Deserialize;
-
-/// Reads a policy file; the error is one line naming the file and, for
-/// malformed JSON or TOML or an unknown field, the line and column.
-pub fn read_policy(path: &Path) -> Result<PolicyConfig, String> {
-    PolicyConfig::from_path(path).map_err(|e| e.to_string())
-}
 
 /// Where a command reads its policy: `--policy FILE`, or `--env` for the
 /// `CORS_*` variables the servers read.
@@ -40,11 +35,11 @@ impl Source {
         }
     }
 
-    /// Reads the policy; the error is one line.
-    pub fn read(&self) -> Result<PolicyConfig, String> {
+    /// Reads the policy.
+    pub fn read(&self) -> Result<PolicyConfig, ConfigError> {
         match self {
-            Source::File(path) => read_policy(path),
-            Source::Env => PolicyConfig::from_env().map_err(|e| e.to_string()),
+            Source::File(path) => PolicyConfig::from_path(path),
+            Source::Env => PolicyConfig::from_env(),
         }
     }
 }
@@ -65,6 +60,18 @@ pub struct RequestFile {
 /// position.
 pub fn read_request(path: &Path) -> Result<RequestFile, String> {
     let name = path.display();
+    // The same guards as policy files: a regular file of at most 1 MiB, so
+    // that a FIFO or /dev/zero is an error, not a hang.
+    let meta = std::fs::metadata(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "{name}: not a regular file (a directory, a pipe or a device); give a request file"
+        ));
+    }
+    let limit = cors_policy_config::MAX_POLICY_FILE_LEN;
+    if meta.len() > limit {
+        return Err(format!("{name}: larger than {limit} bytes"));
+    }
     let text = std::fs::read_to_string(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
     serde_json::from_str(&text).map_err(|e| {
         let message = e.to_string();

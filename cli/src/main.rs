@@ -20,8 +20,8 @@ mod listen;
 mod load;
 mod playground;
 mod probe;
+mod problems;
 mod serve;
-mod suffix;
 mod why;
 
 use std::io::Write;
@@ -50,9 +50,16 @@ these fields, each optional:
   max_age                seconds for Access-Control-Max-Age; absent or null:
                          no header (browsers then cache for 5 s)
   allow_private_network  answer Private Network Access preflights (default false)
+  dangerously_allow_public_suffix_wildcards
+                         accept wildcards over public suffixes (*.com,
+                         *.github.io), refused otherwise (default false)
+  dangerously_allow_insecure_origins
+                         accept \"null\" and non-loopback http:// origins with
+                         credentials, refused otherwise (default false)
 
-Omitted fields take these safe defaults; an unknown field is an error that
-names it. A policy file cannot hold a function: dynamic origin checks exist
+Omitted fields take these safe defaults. A policy is one object with named
+fields; an unknown field, or a value of the wrong type, is an error that
+names the field (docs/behaviour.md). A policy file cannot hold a function: dynamic origin checks exist
 only in the library API (PolicyBuilder::origin_check, Options::origin_check).
 
 --env (check, lint, why) reads the policy from the CORS_* environment
@@ -108,8 +115,10 @@ The request is a JSON file {\"method\": \"OPTIONS\", \"headers\": [[\"Origin\",
 
 --json prints one object {\"kind\", \"allowed\", \"status\", \"headers\", \"vary\",
 \"reason\"} and exits 0; for an invalid policy it prints {\"kind\":
-\"invalid_policy\", \"errors\": [...]} and exits 2. An unreadable or malformed
-file prints one line naming the file and the position, and exits 2.
+\"invalid_policy\", \"errors\": [{\"code\", \"field\", \"index\", \"entry\",
+\"message\", ...}], \"error_count\"} (the first 100 errors) and exits 2. An
+unreadable or malformed file prints one line naming the file and the
+position, and exits 2.
 
 --exit-code exits 1 when the request is refused (for scripts and CI); without
 it check exits 0 whatever the answer. --env reads the policy from the CORS_*
@@ -135,18 +144,23 @@ Report errors (the policy would be refused: exit 2) and warnings for valid but
 risky settings (exit 0, or 1 with --deny-warnings), each with its reason and
 the fix.
 
-Warnings: \"null\" allowed; http:// origins other than loopback with
-credentials; subdomain wildcards of public suffixes (a small built-in list of
-common ones such as github.io, herokuapp.com, co.uk, plus any single-label
-suffix like *.com); max_age above Chromium's 7200 s cap; \"*\" headers or
-methods with credentials (echoed, so anything passes); set-cookie exposed;
-methods not written in upper case.";
+Errors are printed as error[code] with the codes of check --json. Wildcards
+over public suffixes (the Public Suffix List) and, with credentials, \"null\"
+or non-loopback http:// origins are errors unless the policy sets the
+dangerously_allow_* field the error names.
+
+Warnings: \"null\" allowed; the risks a dangerously_allow_* field accepts, and
+such a field that accepts nothing; max_age above Chromium's 7200 s cap; \"*\"
+headers or methods with credentials (echoed, so anything passes); set-cookie
+exposed; methods not written in upper case (only the all-lower-case spellings
+of the six standard methods are upper-cased when the policy is built).";
 
 const LINT_EXAMPLES: &str = "\
 Examples:
   cors-policy lint --policy examples/policy.json
   cors-policy lint --policy examples/policy.toml --deny-warnings
-  CORS_ALLOWED_ORIGINS='https://*.github.io' CORS_ALLOW_CREDENTIALS=true cors-policy lint --env";
+  CORS_ALLOWED_ORIGINS='https://*.github.io' CORS_ALLOW_CREDENTIALS=true \\
+      CORS_DANGEROUSLY_ALLOW_PUBLIC_SUFFIX_WILDCARDS=true cors-policy lint --env";
 
 const SERVE_LONG: &str = "\
 Serve the policy on a loopback address, to try it from a page: every path

@@ -32,7 +32,8 @@ use serde::Serialize;
 use tower::{Layer, ServiceExt};
 
 use crate::listen::{self, LimitArgs, Limits};
-use crate::load;
+use crate::load::Source;
+use crate::problems::{self, Loaded};
 
 /// The default log filter when `RUST_LOG` is not set: refusals (the
 /// adapters' `debug` events, target `cors_policy`) and reloads shown.
@@ -110,21 +111,15 @@ pub(crate) fn init_logging() {
 /// Runs `serve`; returns the exit code when it cannot start (it otherwise
 /// runs until killed).
 pub fn run(policy: &Path, listen: &str, options: &Options) -> u8 {
-    let config = match load::read_policy(policy) {
-        Ok(c) => c,
-        Err(line) => {
+    let source = Source::File(policy.to_path_buf());
+    let owned = match problems::load(&source) {
+        Loaded::Ready(ready) => ready.1,
+        Loaded::Unreadable(line) => {
             eprintln!("{line}");
             return 2;
         }
-    };
-    let owned = match config.build() {
-        Ok(p) => p,
-        Err(invalid) => {
-            eprintln!(
-                "{}: invalid policy: {}",
-                policy.display(),
-                invalid.errors.join("; ")
-            );
+        Loaded::Invalid(invalid) => {
+            eprint!("{}", problems::human(&source, &invalid));
             return 2;
         }
     };

@@ -307,9 +307,8 @@ fn describe(r: &Recognised<'_>, s: &mut String) {
 fn against_policy(r: &Recognised<'_>, p: &WhyPolicy) -> Result<Vec<String>, Vec<String>> {
     let owned = p.config.clone().build().map_err(|invalid| {
         invalid
-            .errors
             .iter()
-            .map(ToString::to_string)
+            .map(|e| format!("error[{}]: {e}", e.code()))
             .collect::<Vec<_>>()
     })?;
     let policy = owned.policy();

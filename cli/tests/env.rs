@@ -81,18 +81,32 @@ fn check_env_answers_as_the_same_policy_in_a_file() {
     );
 }
 
+/// A variable the loader cannot read is a problem of the policy, listed with
+/// its code and the variable's name (issue 14: typed errors all the way).
 #[test]
-fn env_errors_are_the_loaders_one_line_and_exit_2() {
+fn env_errors_are_the_loaders_problems_and_exit_2() {
     let bad = [
         ("CORS_ALLOWED_ORIGINS", "https://app.example"),
         ("CORS_ALLOW_CREDENTIALS", "maybe"),
+        ("CORS_ALLOWED_ORIGIN", "https://typo.example"),
     ];
-    let want = cors_policy_config::PolicyConfig::from_vars(
+    let want: Vec<String> = cors_policy_config::PolicyConfig::from_vars(
         "CORS_",
         bad.iter().map(|(k, v)| (k.to_string(), v.to_string())),
     )
     .unwrap_err()
-    .to_string();
+    .invalid_policy()
+    .unwrap()
+    .iter()
+    .map(|p| format!("error[{}]: {}", p.code(), p.message()))
+    .collect();
+    assert_eq!(
+        want,
+        [
+            "error[unknown_variable]: unknown variable \"CORS_ALLOWED_ORIGIN\"; did you mean \"CORS_ALLOWED_ORIGINS\"?",
+            "error[wrong_type]: CORS_ALLOW_CREDENTIALS=\"maybe\": expected true or false",
+        ]
+    );
     for args in [
         &[
             "check",
@@ -106,9 +120,19 @@ fn env_errors_are_the_loaders_one_line_and_exit_2() {
     ] {
         let out = run_env(args, &bad);
         assert_eq!(code(&out), Some(2), "{args:?}");
-        assert_eq!(stderr(&out).trim_end(), want, "{args:?}");
-        assert!(stdout(&out).is_empty(), "{args:?}");
+        for line in &want {
+            assert!(
+                stdout(&out).contains(line.as_str()),
+                "{args:?}: {}",
+                stdout(&out)
+            );
+        }
+        assert!(stderr(&out).is_empty(), "{args:?}: {}", stderr(&out));
     }
+    let out = run_env(&["check", "--env", "--method", "GET", "--json"], &bad);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["errors"][0]["suggestion"], "allowed_origins", "{v}");
+    assert_eq!(v["errors"][1]["variable"], "CORS_ALLOW_CREDENTIALS", "{v}");
 }
 
 #[test]
@@ -134,9 +158,28 @@ fn policy_and_env_are_exclusive_and_one_is_required() {
 
 #[test]
 fn lint_env_warns_like_the_file() {
+    // The issue 14 deployment: refused unless the variables opt in.
+    let risky = [
+        ("CORS_ALLOWED_ORIGINS", "null, https://*.github.io"),
+        ("CORS_ALLOW_CREDENTIALS", "true"),
+    ];
+    let out = run_env(&["lint", "--env"], &risky);
+    assert_eq!(code(&out), Some(2), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("error[null_origin_with_credentials]"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("error[public_suffix_wildcard]"),
+        "{}",
+        stdout(&out)
+    );
     let vars = [
         ("CORS_ALLOWED_ORIGINS", "null, https://*.github.io"),
         ("CORS_ALLOW_CREDENTIALS", "true"),
+        ("CORS_DANGEROUSLY_ALLOW_INSECURE_ORIGINS", "true"),
+        ("CORS_DANGEROUSLY_ALLOW_PUBLIC_SUFFIX_WILDCARDS", "true"),
     ];
     let out = run_env(&["lint", "--env", "--deny-warnings"], &vars);
     let report = stdout(&out);

@@ -19,30 +19,71 @@
 //!
 //! Omitted fields take safe defaults: no credentials, only the safelisted
 //! methods, no extra request headers, nothing exposed, no max age, no
-//! private-network access. An unknown field is an error naming it.
+//! private-network access, no dangerous opt-in. A policy is one object with
+//! named fields: an unknown field is an error naming the closest known one,
+//! and a value of the wrong type an error naming its field and what it
+//! accepts. Every problem is reported together, each as data (a stable
+//! code, the field, the entry's index and text): see [`Problem`].
+//!
+//! ```
+//! use cors_policy_config::PolicyConfig;
+//! let err = PolicyConfig::from_json_str(r#"{
+//!     "allowed_origins": ["https://*.com", "null"],
+//!     "allow_credentials": true,
+//!     "max_age": -1
+//! }"#).unwrap().build().unwrap_err();
+//! let codes: Vec<&str> = err.iter().map(|p| p.code()).collect();
+//! assert_eq!(codes, ["max_age_negative", "public_suffix_wildcard", "null_origin_with_credentials"]);
+//! assert_eq!(err.problems()[1].opt_in(), Some("dangerously_allow_public_suffix_wildcards"));
+//! ```
+//!
+//! Files are read only when they are regular files of at most
+//! [`MAX_POLICY_FILE_LEN`] bytes; an invalid policy keeps its first
+//! [`MAX_REPORTED_PROBLEMS`] problems and counts the rest.
+//!
+//! The Public Suffix List (which refuses `https://*.com` unless
+//! `dangerously_allow_public_suffix_wildcards` is set) is always on here:
+//! the core's `public-suffix-list` feature, with the list of
+//! [`cors_policy::PUBLIC_SUFFIX_LIST_SOURCE`].
 //!
 //! # Environment variables
 //!
 //! [`PolicyConfig::from_env`] reads `CORS_ALLOWED_ORIGINS`,
 //! `CORS_ALLOW_CREDENTIALS`, `CORS_ALLOWED_METHODS`, `CORS_ALLOWED_HEADERS`,
-//! `CORS_EXPOSE_HEADERS`, `CORS_MAX_AGE` and `CORS_ALLOW_PRIVATE_NETWORK`.
-//! Lists are comma-separated (`https://a.example,https://b.example`) or `*`;
-//! booleans are `true` or `false`; an unset variable takes the default.
+//! `CORS_EXPOSE_HEADERS`, `CORS_MAX_AGE`, `CORS_ALLOW_PRIVATE_NETWORK`,
+//! `CORS_DANGEROUSLY_ALLOW_PUBLIC_SUFFIX_WILDCARDS` and
+//! `CORS_DANGEROUSLY_ALLOW_INSECURE_ORIGINS`, and nothing else. Lists are
+//! comma-separated (`https://a.example,https://b.example`) or `*`; booleans
+//! are `true` or `false` (`1`/`0`, `yes`/`no`, empty for false); an unset
+//! variable takes the default. Another variable starting with `CORS_` is an
+//! error naming the closest known one (`CORS_ALLOWED_ORIGIN`: did you mean
+//! `CORS_ALLOWED_ORIGINS`?); a value of ours that is not UTF-8 is an error
+//! naming the variable; other variables are never read.
 
+use std::ffi::OsString;
 use std::fmt;
 use std::path::Path;
 
 #[cfg(feature = "watch")]
 pub mod watch;
 
-use cors_policy::{Policy, PolicyBuilder};
-use serde::{Deserialize, Serialize};
+use cors_policy::{MAX_MAX_AGE, Policy, PolicyBuilder};
+use serde::{Deserialize, Deserializer, Serialize};
+
+mod env;
+mod problem;
+mod read;
+
+pub use problem::{
+    ConfigError, InvalidPolicy, Location, MAX_REPORTED_PROBLEMS, Problem, SyntaxError,
+};
+pub use read::{FIELDS, MAX_POLICY_FILE_LEN};
 
 /// Capacity in origin patterns of an [`OwnedPolicy`] unless told otherwise.
 pub const OWNED_CAPACITY: usize = 1024;
 
 /// `"*"` or a list of strings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum StarOrList {
     /// A single string: `"*"` means any; another string is a one-item list.
@@ -73,160 +114,58 @@ impl StarOrList {
             StarOrList::List(l) => l.iter().map(String::as_str).collect(),
         }
     }
-
-    fn parse_env(value: &str) -> StarOrList {
-        let value = value.trim();
-        if value == "*" {
-            return StarOrList::One("*".into());
-        }
-        StarOrList::List(
-            value
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect(),
-        )
-    }
 }
 
 /// A policy as written in a file or the environment (docs/behaviour.md §2).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// It is read by [`from_path`](Self::from_path), [`from_json_str`](Self::from_json_str),
+/// [`from_toml_str`](Self::from_toml_str), [`from_env`](Self::from_env) and
+/// [`from_vars`](Self::from_vars), which accept one object with named
+/// fields and nothing else, and report every problem of the policy together
+/// ([`ConfigError::Invalid`]); or through `serde` inside a larger
+/// configuration (the same rules, in one message).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct PolicyConfig {
-    /// `"*"` or a list of origin patterns.
-    #[serde(default)]
+    /// `"*"` or a list of origin patterns (`["*"]` means `"*"`).
     pub allowed_origins: StarOrList,
     /// Send `Access-Control-Allow-Credentials: true`.
-    #[serde(default)]
     pub allow_credentials: bool,
     /// `"*"` or a list of methods.
-    #[serde(default)]
     pub allowed_methods: StarOrList,
     /// A list of request-header names, which may contain `"*"`.
-    #[serde(default)]
     pub allowed_headers: StarOrList,
     /// A list of response-header names, or `"*"`.
-    #[serde(default)]
     pub expose_headers: StarOrList,
-    /// Seconds for `Access-Control-Max-Age`; absent or null: none.
-    #[serde(default)]
-    pub max_age: Option<u32>,
+    /// Seconds for `Access-Control-Max-Age`; absent or null: none. Read as
+    /// any whole number, so that a negative or huge value is reported as a
+    /// problem of the policy like any other (`0` disables caching).
+    pub max_age: Option<i64>,
     /// Grant Private Network Access.
-    #[serde(default)]
     pub allow_private_network: bool,
+    /// Accept subdomain wildcards over public suffixes (see
+    /// [`PolicyBuilder::dangerously_allow_public_suffix_wildcards`]).
+    pub dangerously_allow_public_suffix_wildcards: bool,
+    /// Accept `null` and non-loopback `http://` origins with credentials
+    /// (see [`PolicyBuilder::dangerously_allow_insecure_origins`]).
+    pub dangerously_allow_insecure_origins: bool,
 }
 
-/// Why a configuration could not be read.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// The file could not be read.
-    Io {
-        /// The file.
-        path: String,
-        /// What the system said.
-        error: std::io::Error,
-    },
-    /// The extension is neither `.json` nor `.toml`.
-    UnknownFormat {
-        /// The file.
-        path: String,
-    },
-    /// The text is not valid JSON or TOML, or has a field of the wrong type
-    /// or an unknown field.
-    Syntax {
-        /// The file, or `<json>`, `<toml>` for strings.
-        path: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// What the parser said.
-        message: String,
-    },
-    /// An environment variable has a value that cannot be read.
-    Env {
-        /// The variable.
-        name: String,
-        /// Its value.
-        value: String,
-        /// What is expected.
-        expected: &'static str,
-    },
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::Io { path, error } => write!(f, "{path}: cannot read: {error}"),
-            ConfigError::UnknownFormat { path } => {
-                write!(
-                    f,
-                    "{path}: unknown policy format: use a .json or .toml file"
-                )
-            }
-            ConfigError::Syntax {
-                path,
-                line,
-                column,
-                message,
-            } => write!(f, "{path}:{line}:{column}: {message}"),
-            ConfigError::Env {
-                name,
-                value,
-                expected,
-            } => write!(f, "{name}={value:?}: expected {expected}"),
-        }
+impl<'de> Deserialize<'de> for PolicyConfig {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        read::deserialize(d)
     }
-}
-
-impl std::error::Error for ConfigError {}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 impl PolicyConfig {
-    /// Parses JSON; `path` names the source in errors.
-    fn json(text: &str, path: &str) -> Result<Self, ConfigError> {
-        serde_json::from_str(text).map_err(|e| ConfigError::Syntax {
-            path: path.into(),
-            line: e.line(),
-            column: e.column(),
-            message: one_line(
-                &e.to_string()
-                    .replace(&format!(" at line {} column {}", e.line(), e.column()), ""),
-            ),
-        })
-    }
-
-    fn toml(text: &str, path: &str) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
-            ConfigError::Syntax {
-                path: path.into(),
-                line,
-                column,
-                message: one_line(e.message()),
-            }
-        })
-    }
-
-    /// Parses a JSON policy.
+    /// Parses a JSON policy: one object with named fields.
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Syntax`] with the position.
+    /// [`ConfigError::Syntax`] with the position, [`ConfigError::NotAnObject`],
+    /// or [`ConfigError::Invalid`] listing every problem (values of the
+    /// wrong type, unknown fields, and the policy's own problems).
     pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
-        Self::json(text, "<json>")
+        read::json(text, "<json>")
     }
 
     /// Parses a TOML policy.
@@ -240,48 +179,73 @@ impl PolicyConfig {
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Syntax`] with the position.
+    /// [`ConfigError::Syntax`] with the position, or [`ConfigError::Invalid`].
     pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
-        Self::toml(text, "<toml>")
+        read::toml(text, "<toml>")
     }
 
-    /// Reads a `.json` or `.toml` file.
+    /// Reads a `.json` or `.toml` file: a regular file of at most
+    /// [`MAX_POLICY_FILE_LEN`] bytes.
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Io`], [`ConfigError::UnknownFormat`] or
-    /// [`ConfigError::Syntax`], each naming the file.
+    /// [`ConfigError::UnknownFormat`], [`ConfigError::NotAFile`] (a FIFO,
+    /// `/dev/zero`, a directory), [`ConfigError::TooLarge`],
+    /// [`ConfigError::Io`], or the errors of parsing, each naming the file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let name = path.display().to_string();
         let ext = path
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
         if !matches!(ext.as_deref(), Some("json" | "toml")) {
-            return Err(ConfigError::UnknownFormat { path: name });
+            return Err(ConfigError::UnknownFormat {
+                path: path.to_path_buf(),
+            });
         }
-        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Io {
-            path: name.clone(),
-            error,
-        })?;
+        let text = read::read_file(path)?;
+        let name = path.display().to_string();
         match ext.as_deref() {
-            Some("json") => Self::json(&text, &name),
-            _ => Self::toml(&text, &name),
+            Some("json") => read::json(&text, &name),
+            _ => read::toml(&text, &name),
         }
     }
 
-    /// Reads the `CORS_*` environment variables (see the crate docs).
+    /// Reads the `CORS_*` environment variables (see the crate docs). Only
+    /// their values are read: other variables may hold anything.
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Env`] for a value that cannot be read.
+    /// [`ConfigError::Invalid`] listing every problem: a value that cannot
+    /// be read (naming the variable and what it accepts, or that it is not
+    /// UTF-8), a `CORS_` variable that is not one of ours (naming the
+    /// closest one), and the policy's own problems.
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars("CORS_", std::env::vars())
+        Self::from_env_prefix("CORS_")
+    }
+
+    /// Like [`from_env`](Self::from_env), with another prefix (`APP_CORS_`).
+    ///
+    /// # Errors
+    ///
+    /// As [`from_env`](Self::from_env).
+    pub fn from_env_prefix(prefix: &str) -> Result<Self, ConfigError> {
+        let vars = std::env::vars_os().filter_map(|(name, value)| {
+            // Names are compared as bytes: a name that is not UTF-8 cannot
+            // be ours, and an unrelated value is never looked at.
+            let name_bytes = name.as_encoded_bytes();
+            if !name_bytes.starts_with(prefix.as_bytes()) {
+                return None;
+            }
+            let name = name.to_string_lossy().into_owned();
+            Some((name, value.into_string()))
+        });
+        env::read(prefix, vars)
     }
 
     /// Reads variables named `PREFIX` + `ALLOWED_ORIGINS` and so on from
-    /// `vars`, for other prefixes and for tests.
+    /// `vars`, for other prefixes and for tests; names without the prefix
+    /// are ignored.
     ///
     /// ```
     /// use cors_policy_config::PolicyConfig;
@@ -291,51 +255,45 @@ impl PolicyConfig {
     /// ];
     /// let c = PolicyConfig::from_vars("APP_CORS_", vars.map(|(k, v)| (k.to_string(), v.to_string()))).unwrap();
     /// assert_eq!(c.allowed_origins.items(), ["https://a.example", "https://b.example"]);
+    ///
+    /// // A misspelt variable is an error naming the right one.
+    /// let typo = [("APP_CORS_ALLOWED_ORIGIN".to_string(), "https://a.example".to_string())];
+    /// let err = PolicyConfig::from_vars("APP_CORS_", typo).unwrap_err();
+    /// let problem = &err.invalid_policy().unwrap().problems()[0];
+    /// assert_eq!(problem.code(), "unknown_variable");
+    /// assert_eq!(problem.suggestion(), Some("allowed_origins"));
     /// ```
     ///
     /// # Errors
     ///
-    /// [`ConfigError::Env`] for a value that cannot be read.
+    /// As [`from_env`](Self::from_env).
     pub fn from_vars(
         prefix: &str,
         vars: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
-        let mut c = PolicyConfig::default();
-        for (name, value) in vars {
-            let Some(field) = name.strip_prefix(prefix) else {
-                continue;
-            };
-            let bool_of = |v: &str| match v.trim().to_ascii_lowercase().as_str() {
-                "true" | "1" | "yes" => Ok(true),
-                "false" | "0" | "no" | "" => Ok(false),
-                _ => Err(ConfigError::Env {
-                    name: name.clone(),
-                    value: v.into(),
-                    expected: "true or false",
-                }),
-            };
-            match field {
-                "ALLOWED_ORIGINS" => c.allowed_origins = StarOrList::parse_env(&value),
-                "ALLOW_CREDENTIALS" => c.allow_credentials = bool_of(&value)?,
-                "ALLOWED_METHODS" => c.allowed_methods = StarOrList::parse_env(&value),
-                "ALLOWED_HEADERS" => c.allowed_headers = StarOrList::parse_env(&value),
-                "EXPOSE_HEADERS" => c.expose_headers = StarOrList::parse_env(&value),
-                "MAX_AGE" => {
-                    c.max_age = if value.trim().is_empty() {
-                        None
-                    } else {
-                        Some(value.trim().parse().map_err(|_| ConfigError::Env {
-                            name: name.clone(),
-                            value: value.clone(),
-                            expected: "a number of seconds",
-                        })?)
-                    }
+        env::read(prefix, vars.into_iter().map(|(k, v)| (k, Ok(v))))
+    }
+
+    /// Like [`from_vars`](Self::from_vars) over raw values, as
+    /// [`std::env::vars_os`] gives them; a value of ours that is not UTF-8
+    /// is an error naming the variable.
+    ///
+    /// # Errors
+    ///
+    /// As [`from_env`](Self::from_env).
+    pub fn from_vars_os(
+        prefix: &str,
+        vars: impl IntoIterator<Item = (OsString, OsString)>,
+    ) -> Result<Self, ConfigError> {
+        env::read(
+            prefix,
+            vars.into_iter().filter_map(|(name, value)| {
+                if !name.as_encoded_bytes().starts_with(prefix.as_bytes()) {
+                    return None;
                 }
-                "ALLOW_PRIVATE_NETWORK" => c.allow_private_network = bool_of(&value)?,
-                _ => {}
-            }
-        }
-        Ok(c)
+                Some((name.to_string_lossy().into_owned(), value.into_string()))
+            }),
+        )
     }
 
     /// The lists of this configuration, borrowed as the core's builder
@@ -348,8 +306,10 @@ impl PolicyConfig {
             headers: self.allowed_headers.items(),
             expose: self.expose_headers.items(),
             credentials: self.allow_credentials,
-            max_age: self.max_age,
+            max_age: self.max_age.and_then(|a| u32::try_from(a).ok()),
             private_network: self.allow_private_network,
+            public_suffix_wildcards: self.dangerously_allow_public_suffix_wildcards,
+            insecure_origins: self.dangerously_allow_insecure_origins,
         }
     }
 
@@ -362,12 +322,62 @@ impl PolicyConfig {
         OwnedPolicy::new(self)
     }
 
-    /// Every problem of the configuration, as messages (empty when valid).
-    pub fn problems<const N: usize>(&self) -> Vec<String> {
+    /// Checks the configuration as [`build`](Self::build) does, without
+    /// building.
+    ///
+    /// # Errors
+    ///
+    /// Every problem, as [`InvalidPolicy`].
+    pub fn check(&self) -> Result<(), InvalidPolicy> {
+        let mut problems = InvalidPolicy::new();
+        self.policy_problems(&mut problems, &[]);
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Adds the policy's own problems to `into`: a `max_age` out of range,
+    /// then the core's rules, leaving out those of the fields in `skip`.
+    pub(crate) fn policy_problems(&self, into: &mut InvalidPolicy, skip: &[&str]) {
+        if !skip.contains(&"max_age")
+            && let Some(age) = self.max_age
+        {
+            if age < 0 {
+                let mut p = Problem::new(
+                    "max_age_negative",
+                    "max_age",
+                    format!(
+                        "max_age {age} is negative; write 0 to disable preflight caching, or leave max_age out for the browser's default (5 s)"
+                    ),
+                );
+                p.entry = Some(age.to_string());
+                into.push(p);
+            } else if u32::try_from(age).is_err() {
+                let mut p = Problem::new(
+                    "max_age_too_large",
+                    "max_age",
+                    format!(
+                        "max_age {age} is above {MAX_MAX_AGE}; browsers cap it far lower (Chromium: 7200)"
+                    ),
+                );
+                p.entry = Some(age.to_string());
+                into.push(p);
+            }
+        }
         let lists = self.lists();
-        match lists.builder().build_with_capacity::<N>() {
-            Ok(_) => Vec::new(),
-            Err(e) => e.iter().map(|e| e.to_string()).collect(),
+        if let Err(errors) = lists.builder().build_with_capacity::<OWNED_CAPACITY>() {
+            for e in errors.iter() {
+                if skip.contains(&e.field()) {
+                    continue;
+                }
+                if into.is_full() {
+                    into.count();
+                } else {
+                    into.push(Problem::from_core(&e));
+                }
+            }
         }
     }
 }
@@ -383,17 +393,22 @@ pub struct Lists<'a> {
     credentials: bool,
     max_age: Option<u32>,
     private_network: bool,
+    public_suffix_wildcards: bool,
+    insecure_origins: bool,
 }
 
 impl<'a> Lists<'a> {
-    /// The core's builder over these lists.
+    /// The core's builder over these lists. A `max_age` out of `u32`'s range
+    /// is left out (the configuration reports it).
     pub fn builder(&self) -> PolicyBuilder<'_> {
         let mut b = PolicyBuilder::new()
             .allow_credentials(self.credentials)
             .allow_methods(&self.methods)
             .allow_headers(&self.headers)
             .expose_headers(&self.expose)
-            .allow_private_network(self.private_network);
+            .allow_private_network(self.private_network)
+            .dangerously_allow_public_suffix_wildcards(self.public_suffix_wildcards)
+            .dangerously_allow_insecure_origins(self.insecure_origins);
         b = if self.any_origin {
             b.allow_any_origin()
         } else {
@@ -405,21 +420,6 @@ impl<'a> Lists<'a> {
         b
     }
 }
-
-/// A refused configuration: every problem, as messages.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InvalidPolicy {
-    /// One message per problem, each naming its entry.
-    pub errors: Vec<String>,
-}
-
-impl fmt::Display for InvalidPolicy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid CORS policy: {}", self.errors.join("; "))
-    }
-}
-
-impl std::error::Error for InvalidPolicy {}
 
 type OwnedCapacityPolicy<'a> = Policy<'a, OWNED_CAPACITY>;
 
@@ -453,13 +453,21 @@ impl OwnedPolicy {
     ///
     /// Every problem, as [`InvalidPolicy`].
     pub fn new(config: PolicyConfig) -> Result<Self, InvalidPolicy> {
+        // The check the core cannot make: max_age below 0 or past u32.
+        if config.max_age.is_some_and(|a| u32::try_from(a).is_err()) {
+            let mut problems = InvalidPolicy::new();
+            config.policy_problems(&mut problems, &[]);
+            return Err(problems);
+        }
         let lists = ListsCell::new(config, |c| c.lists());
         let cell = PolicyCell::try_new(lists, |l| {
             l.borrow_dependent()
                 .builder()
                 .build_with_capacity::<OWNED_CAPACITY>()
-                .map_err(|e| InvalidPolicy {
-                    errors: e.iter().map(|e| e.to_string()).collect(),
+                .map_err(|_| {
+                    let mut problems = InvalidPolicy::new();
+                    l.borrow_owner().policy_problems(&mut problems, &[]);
+                    problems
                 })
         })?;
         Ok(OwnedPolicy { cell })
@@ -495,19 +503,40 @@ impl TryFrom<PolicyConfig> for OwnedPolicy {
 mod tests {
     use super::*;
 
-    #[test]
-    fn unknown_field_is_named() {
-        let e = PolicyConfig::from_json_str("{\"allowed_origin\": \"*\"}").unwrap_err();
-        let msg = e.to_string();
-        assert!(msg.contains("allowed_origin"), "{msg}");
-        assert!(msg.starts_with("<json>:1:"), "{msg}");
+    fn codes(e: &ConfigError) -> Vec<&'static str> {
+        e.invalid_policy()
+            .map(|p| p.iter().map(Problem::code).collect())
+            .unwrap_or_default()
     }
 
     #[test]
-    fn toml_error_has_position() {
-        let e = PolicyConfig::from_toml_str("allowed_origins = [\"a\"]\nmax_age = \"x\"\n")
-            .unwrap_err();
-        assert!(e.to_string().starts_with("<toml>:2:"), "{e}");
+    fn unknown_field_is_named_with_the_closest_one() {
+        let e = PolicyConfig::from_json_str("{\"allowed_origin\": \"*\"}").unwrap_err();
+        let p = &e.invalid_policy().unwrap().problems()[0];
+        assert_eq!(p.code(), "unknown_field");
+        assert_eq!(p.field(), "allowed_origin");
+        assert_eq!(p.suggestion(), Some("allowed_origins"));
+        assert_eq!(
+            p.location(),
+            Some(Location {
+                line: 1,
+                column: 20
+            })
+        );
+        assert!(e.to_string().starts_with("<json>: invalid CORS policy: 1:20: unknown field \"allowed_origin\"; did you mean \"allowed_origins\"?"), "{e}");
+    }
+
+    #[test]
+    fn toml_errors_have_positions() {
+        let e = PolicyConfig::from_toml_str("allowed_origins = [\"a\"\n").unwrap_err();
+        assert!(matches!(e, ConfigError::Syntax { .. }), "{e}");
+        let e = PolicyConfig::from_toml_str(
+            "allowed_origins = [\"https://a.example\"]\nmax_age = \"x\"\n",
+        )
+        .unwrap_err();
+        let p = &e.invalid_policy().unwrap().problems()[0];
+        assert_eq!((p.code(), p.field()), ("wrong_type", "max_age"));
+        assert_eq!(p.location().map(|l| l.line), Some(2));
     }
 
     #[test]
@@ -530,7 +559,16 @@ mod tests {
         )
         .unwrap();
         let e = c.build().unwrap_err();
-        assert_eq!(e.errors.len(), 3, "{e}");
+        assert_eq!(e.total(), 3, "{e}");
+        let codes: Vec<_> = e.iter().map(Problem::code).collect();
+        assert_eq!(
+            codes,
+            [
+                "any_origin_with_credentials",
+                "max_age_too_large",
+                "forbidden_method"
+            ]
+        );
     }
 
     #[test]
@@ -544,9 +582,20 @@ mod tests {
         let c = PolicyConfig::from_vars("CORS_", vars.map(|(k, v)| (k.into(), v.into()))).unwrap();
         assert!(c.allowed_origins.is_star());
         assert_eq!(c.allowed_methods.items(), ["GET", "PUT"]);
-        let bad =
-            PolicyConfig::from_vars("CORS_", [("CORS_MAX_AGE".into(), "soon".into())]).unwrap_err();
-        assert!(bad.to_string().contains("CORS_MAX_AGE"));
+        let bad = PolicyConfig::from_vars(
+            "CORS_",
+            [
+                ("CORS_ALLOWED_ORIGINS".into(), "https://a.example".into()),
+                ("CORS_MAX_AGE".into(), "soon".into()),
+            ],
+        )
+        .unwrap_err();
+        assert_eq!(codes(&bad), ["wrong_type"]);
+        assert!(
+            bad.to_string()
+                .contains("CORS_MAX_AGE=\"soon\": expected a whole number"),
+            "{bad}"
+        );
     }
 
     #[test]

@@ -28,6 +28,17 @@ pub struct OPolicy {
     pub max_age: Option<u32>,
     /// `allow_private_network`.
     pub private_network: bool,
+    /// `dangerously_allow_public_suffix_wildcards`.
+    pub public_suffix_wildcards: bool,
+    /// `dangerously_allow_insecure_origins`.
+    pub insecure_origins: bool,
+}
+
+impl OPolicy {
+    /// §2: `["*"]` alone means any origin.
+    pub fn any(&self) -> bool {
+        self.any_origin || self.origins == ["*"]
+    }
 }
 
 /// The core's documented budgets (its `pub const`s), restated here so that a
@@ -122,12 +133,125 @@ pub struct Pattern {
 }
 
 fn is_ldh_label(l: &str) -> bool {
-    // CORE CHOICE: the core accepts any lower-case letter/digit/hyphen label
-    // of 1 to 63 bytes (leading or trailing hyphens included).
-    !l.is_empty()
+    // CORE CHOICE: the core accepts any lower-case letter/digit/hyphen/
+    // underscore label of 1 to 63 bytes (leading or trailing hyphens
+    // included); §2 adds that an `xn--` label must be Punycode for a
+    // non-ASCII label (checked here with the `idna` crate's decoder).
+    let chars_ok = !l.is_empty()
         && l.len() <= 63
         && l.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+    chars_ok
+        && match l.strip_prefix("xn--") {
+            Some(code) => idna::punycode::decode_to_string(code)
+                .is_some_and(|u| !u.is_empty() && !u.is_ascii()),
+            None => true,
+        }
+}
+
+/// URL standard, "ends in a number checker".
+pub fn ends_in_a_number(host: &str) -> bool {
+    let mut parts: Vec<&str> = host.split('.').collect();
+    if parts.last() == Some(&"") {
+        if parts.len() == 1 {
+            return false;
+        }
+        parts.pop();
+    }
+    let last = parts.last().copied().unwrap_or("");
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let lower = last.to_ascii_lowercase();
+    lower
+        .strip_prefix("0x")
+        .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// URL standard, "IPv4 parser", written out naively: the dotted-decimal
+/// serialisation, or `None` on failure.
+pub fn ipv4(host: &str) -> Option<String> {
+    let mut parts: Vec<&str> = host.split('.').collect();
+    if parts.last() == Some(&"") && parts.len() > 1 {
+        parts.pop();
+    }
+    if parts.len() > 4 {
+        return None;
+    }
+    let mut numbers: Vec<u128> = Vec::new();
+    for part in &parts {
+        if part.is_empty() {
+            return None;
+        }
+        let lower = part.to_ascii_lowercase();
+        let (digits, radix) = if let Some(h) = lower.strip_prefix("0x") {
+            (h.to_string(), 16)
+        } else if lower.len() >= 2 && lower.starts_with('0') {
+            (lower[1..].to_string(), 8)
+        } else {
+            (lower.clone(), 10)
+        };
+        let n = if digits.is_empty() {
+            0
+        } else if digits.len() > 30 {
+            // Far past 2^32 (or not digits at all): a failure either way.
+            if !digits.chars().all(|c| c.is_digit(radix)) {
+                return None;
+            }
+            u128::MAX
+        } else {
+            u128::from_str_radix(&digits, radix).ok()?
+        };
+        numbers.push(n);
+    }
+    let (last, init) = numbers.split_last()?;
+    if init.iter().any(|&n| n > 255) {
+        return None;
+    }
+    if *last >= 256u128.pow(5 - numbers.len() as u32) {
+        return None;
+    }
+    let mut v: u128 = *last;
+    for (i, n) in init.iter().enumerate() {
+        v += n * 256u128.pow(3 - i as u32);
+    }
+    let v = v as u32;
+    Some(format!(
+        "{}.{}.{}.{}",
+        v >> 24,
+        (v >> 16) & 255,
+        (v >> 8) & 255,
+        v & 255
+    ))
+}
+
+/// URL standard, "IPv6 serializer", over std's parser: the canonical text
+/// inside the brackets, or `None` when std cannot parse it.
+pub fn ipv6(inner: &str) -> Option<String> {
+    let pieces = inner.parse::<std::net::Ipv6Addr>().ok()?.segments();
+    // The first longest run of two or more zero pieces.
+    let mut best: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < 8 {
+        let mut j = i;
+        while j < 8 && pieces[j] == 0 {
+            j += 1;
+        }
+        if j - i >= 2 && best.is_none_or(|(_, len)| j - i > len) {
+            best = Some((i, j - i));
+        }
+        i = if j > i { j } else { i + 1 };
+    }
+    let hex = |r: &[u16]| {
+        r.iter()
+            .map(|p| format!("{p:x}"))
+            .collect::<Vec<_>>()
+            .join(":")
+    };
+    Some(match best {
+        Some((start, len)) => format!("{}::{}", hex(&pieces[..start]), hex(&pieces[start + len..])),
+        None => hex(&pieces),
+    })
 }
 
 /// Parses a pattern of `allowed_origins` as docs/behaviour.md §2 describes it;
@@ -162,12 +286,8 @@ pub fn parse_pattern(p: &str) -> Option<Pattern> {
     let (host, port) = if rest.starts_with('[') {
         let close = rest.find(']')?;
         let inner = &rest[1..close];
-        // CORE CHOICE: an IPv6 literal is lower-case hex digits, colons and dots.
-        if inner.is_empty()
-            || !inner
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':' || b == b'.')
-        {
+        // §2: an IPv6 address as browsers send it (compressed, lower case).
+        if ipv6(inner).as_deref() != Some(inner) {
             return None;
         }
         (&rest[..=close], &rest[close + 1..])
@@ -181,14 +301,21 @@ pub fn parse_pattern(p: &str) -> Option<Pattern> {
         Some(h) => (true, h),
         None => (false, host),
     };
-    if !host.starts_with('[') {
+    if host.starts_with('[') {
+        if subdomains {
+            return None;
+        }
+    } else if ends_in_a_number(host) {
+        // §2: an IPv4 address in dotted decimal, never under a wildcard.
+        if subdomains || ipv4(host).as_deref() != Some(host) {
+            return None;
+        }
+    } else {
         // A subdomain pattern leaves room for one label and a dot.
         let room = if subdomains { 251 } else { 253 };
         if host.is_empty() || host.len() > room || !host.split('.').all(is_ldh_label) {
             return None;
         }
-    } else if subdomains {
-        return None;
     }
     let port = if port.is_empty() {
         None
@@ -208,6 +335,7 @@ pub fn parse_pattern(p: &str) -> Option<Pattern> {
             let default = match scheme {
                 "http" | "ws" => 80,
                 "https" | "wss" => 443,
+                "ftp" => 21,
                 _ => 0,
             };
             if n == 0 || n > 65535 || n == default {
@@ -225,8 +353,62 @@ pub fn parse_pattern(p: &str) -> Option<Pattern> {
     })
 }
 
+/// Is `name` a public suffix by the list's explicit rules, asked of the
+/// `psl` crate: it names `name` itself, or `name` is the base of a wildcard
+/// rule (a child of it is public). Its implicit `*` rule does not count.
+pub fn is_public_suffix(name: &str) -> bool {
+    let explicit = |n: &str| {
+        psl::suffix(n.as_bytes()).is_some_and(|s| s.typ().is_some() && s.as_bytes() == n.as_bytes())
+    };
+    explicit(name) || explicit(&format!("oracle-probe-label.{name}"))
+}
+
+/// Is `host` loopback: `localhost` or a subdomain, `127.0.0.0/8`, `[::1]`?
+fn loopback(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || ipv4(host).is_some_and(|a| a.starts_with("127."))
+}
+
+/// The problem with one entry of `allowed_origins`, if any: invalid, or
+/// dangerous without its opt-in (§2).
+pub fn origin_problem(p: &OPolicy, o: &str) -> Option<String> {
+    let Some(pat) = parse_pattern(o) else {
+        return Some(format!("origin {o:?}"));
+    };
+    if pat.subdomains && !p.public_suffix_wildcards && is_public_suffix(&pat.host) {
+        return Some(format!("public suffix wildcard {o:?}"));
+    }
+    if p.credentials && !p.insecure_origins {
+        if pat.null {
+            return Some("null with credentials".into());
+        }
+        let host = if pat.subdomains {
+            format!("x.{}", pat.host)
+        } else {
+            pat.host.clone()
+        };
+        if pat.scheme == "http" && !loopback(&host) {
+            return Some(format!("http origin with credentials {o:?}"));
+        }
+    }
+    None
+}
+
 /// Every problem with a policy, one message per problem (docs/behaviour.md §2).
 pub fn validate(p: &OPolicy) -> Vec<String> {
+    let normalised;
+    let p = if p.any() && !p.any_origin {
+        normalised = OPolicy {
+            any_origin: true,
+            origins: vec![],
+            ..p.clone()
+        };
+        &normalised
+    } else {
+        p
+    };
     let mut errs = Vec::new();
     if !p.any_origin && p.origins.is_empty() {
         errs.push("no origins".to_string());
@@ -257,8 +439,8 @@ pub fn validate(p: &OPolicy) -> Vec<String> {
     }
     if !p.any_origin {
         for o in &p.origins {
-            if parse_pattern(o).is_none() {
-                errs.push(format!("origin {o:?}"));
+            if let Some(problem) = origin_problem(p, o) {
+                errs.push(problem);
             }
         }
     }
@@ -314,14 +496,15 @@ fn is_digits(s: &str, min: usize, max: usize) -> bool {
 /// hyphens?
 fn lower_ldh_host(host: &str) -> bool {
     // CORE CHOICE: a host a subdomain wildcard may stand for is lower-case
-    // LDH labels of 1 to 63 bytes, 253 bytes in all (RFC 1035 §2.3.4).
+    // labels of letters, digits, `-` and `_`, 1 to 63 bytes each, 253 bytes
+    // in all (RFC 1035 §2.3.4).
     !host.is_empty()
         && host.len() <= 253
         && host.split('.').all(|l| {
             !l.is_empty()
                 && l.len() <= 63
                 && l.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
         })
 }
 
@@ -389,6 +572,17 @@ fn checked_origin<'a>(origin_lines: &[&'a [u8]]) -> Result<&'a [u8], ()> {
 /// Answers one request as docs/behaviour.md §1, §3 and §4 describe. The policy
 /// must be valid (see [`validate`]).
 pub fn evaluate(p: &OPolicy, method: &[u8], headers: &[(Vec<u8>, Vec<u8>)]) -> OAnswer {
+    let normalised;
+    let p = if p.any() && !p.any_origin {
+        normalised = OPolicy {
+            any_origin: true,
+            origins: vec![],
+            ..p.clone()
+        };
+        &normalised
+    } else {
+        p
+    };
     let origin_lines = lines(headers, "origin");
     let acrm = lines(headers, "access-control-request-method");
     let acrh = lines(headers, "access-control-request-headers");
@@ -598,7 +792,7 @@ pub fn check_invariants(
     // `Vary: Origin` whenever the answer depends on the origin: always for a
     // list policy (the not_cors answer included, so a cache never serves it
     // to a CORS request).
-    if !p.any_origin {
+    if !p.any() {
         ensure(
             a.vary.contains(&"Origin"),
             format!("no Vary: Origin: {a:?}"),
@@ -606,7 +800,7 @@ pub fn check_invariants(
     }
     match a.kind {
         "not_cors" => {
-            let allowed: &[&str] = if p.any_origin {
+            let allowed: &[&str] = if p.any() {
                 &[
                     "Access-Control-Allow-Origin",
                     "Access-Control-Expose-Headers",
@@ -681,7 +875,9 @@ pub fn build_core<'s>(
         .allow_methods(methods)
         .allow_headers(headers)
         .expose_headers(expose)
-        .allow_private_network(p.private_network);
+        .allow_private_network(p.private_network)
+        .dangerously_allow_public_suffix_wildcards(p.public_suffix_wildcards)
+        .dangerously_allow_insecure_origins(p.insecure_origins);
     b = if p.any_origin {
         b.allow_any_origin()
     } else {

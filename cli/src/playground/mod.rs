@@ -155,9 +155,31 @@ pub struct Shared {
     pub next_try: AtomicU64,
 }
 
-/// Every problem of an invalid policy, one line each.
+/// Every problem of an invalid policy, one line each with its stable code
+/// (the codes `cors-policy check` prints), its position in the editor when
+/// known, and a count of those left out.
 fn problem_lines(invalid: &InvalidPolicy) -> Vec<String> {
-    invalid.errors.clone()
+    let mut lines: Vec<String> = invalid
+        .iter()
+        .map(|p| match p.location() {
+            Some(at) => format!(
+                "error[{}]: line {}, column {}: {}",
+                p.code(),
+                at.line,
+                at.column,
+                p.message()
+            ),
+            None => format!("error[{}]: {}", p.code(), p.message()),
+        })
+        .collect();
+    if invalid.omitted() > 0 {
+        lines.push(format!(
+            "... and {} more problem(s), {} in all",
+            invalid.omitted(),
+            invalid.total()
+        ));
+    }
+    lines
 }
 
 /// Reads and builds a policy text with the loader every command uses
@@ -167,7 +189,10 @@ pub fn parse(text: &str, format: Format) -> Result<(PolicyConfig, OwnedPolicy), 
         Format::Json => PolicyConfig::from_json_str(text),
         Format::Toml => PolicyConfig::from_toml_str(text),
     }
-    .map_err(|e: ConfigError| vec![e.to_string()])?;
+    .map_err(|e: ConfigError| match e.invalid_policy() {
+        Some(invalid) => problem_lines(invalid),
+        None => vec![e.to_string()],
+    })?;
     let policy = config.clone().build().map_err(|i| problem_lines(&i))?;
     Ok((config, policy))
 }

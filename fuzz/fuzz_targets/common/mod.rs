@@ -10,6 +10,8 @@
 //! e x-total-count           an exposed header
 //! a 600                     max age
 //! p                         allow private network
+//! s                         dangerously allow public suffix wildcards
+//! i                         dangerously allow insecure origins
 //! --                        end of the policy
 //! OPTIONS                   the request method
 //! Origin:https://app.example    request field lines: name, ':', raw value
@@ -50,6 +52,8 @@ pub fn decode(data: &[u8]) -> Case {
             b'e' => policy.expose.push(text(rest)),
             b'a' => policy.max_age = text(rest).trim().parse().ok(),
             b'p' => policy.private_network = true,
+            b's' => policy.public_suffix_wildcards = true,
+            b'i' => policy.insecure_origins = true,
             _ => {}
         }
     }
