@@ -11,6 +11,7 @@ use cors_policy::{CorsRequestHeader, Decision, Refusal};
 use crate::answer::Answer;
 use crate::backend::{Backend, inside, same_bytes};
 use crate::handle::{Headers, Installed};
+use crate::policy::Prepared;
 use crate::write::{write, write_answer};
 
 /// What to do with a request; see [`Evaluator::respond`](crate::Evaluator::respond).
@@ -213,10 +214,7 @@ impl<'r, M: Headers> Preflight<'r, M> {
             let lines = lines.own.into_iter().cloned().chain(lines.cut);
             return write(headers, answer, max_age, expose, lines);
         }
-        match M::template(&prepared.cache, answer, fixed) {
-            Some(t) if headers.is_empty() => headers.instantiate(t, answer),
-            _ => write_answer(headers, answer, fixed),
-        }
+        fill(headers, answer, prepared);
     }
 }
 
@@ -338,11 +336,23 @@ impl<M: Headers> ActualHeaders<M> {
             preflight: false,
             vary: self.vary,
         };
-        let fixed = prepared.fixed();
-        match M::template(&prepared.cache, answer, fixed) {
-            Some(t) if headers.is_empty() => headers.instantiate(t, answer),
-            _ => write_answer(headers, answer, fixed),
-        }
+        fill(headers, answer, prepared);
+    }
+}
+
+/// Writes `answer` into `map`: an empty map (a new response's) from the
+/// prepared answer of its shape, if the stack prepares answers (a clone,
+/// the echoed values set in place); any other map header by header, its
+/// own headers kept.
+#[inline]
+fn fill<M: Headers>(map: &mut M, answer: &mut Answer<M::Value>, prepared: &Prepared<M>) {
+    let fixed = prepared.fixed();
+    if map.is_empty()
+        && let Some(t) = M::template(&prepared.cache, answer, fixed)
+    {
+        map.instantiate(t, answer);
+    } else {
+        write_answer(map, answer, fixed);
     }
 }
 

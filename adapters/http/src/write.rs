@@ -87,24 +87,22 @@ pub(crate) fn write<M: Backend>(
     if answer.private_network {
         map.append(ResponseHeader::AllowPrivateNetwork, M::TRUE);
     }
-    match M::vary_value(answer.vary) {
-        Some(v) if !found.vary => map.append_vary(v),
-        _ => merge_vary(map, answer.vary),
-    }
+    merge_vary(map, answer.vary, found.vary);
 }
 
 /// Adds the tokens of `joined` to `map`'s `Vary`: appended to what is
-/// there, without repeating a token already present (any case). A
-/// response that varies on `*` is left alone. A map without `Vary` gets
-/// the tokens as one line.
-fn merge_vary<M: Backend>(map: &mut M, joined: &'static str) {
+/// there (`present`: the map has `Vary`), without repeating a token
+/// already present (any case). A response that varies on `*` is left
+/// alone. A map without `Vary` gets the tokens as one line, without
+/// looking its `Vary` up.
+fn merge_vary<M: Backend>(map: &mut M, joined: &'static str, present: bool) {
     if joined.is_empty() {
         return;
     }
-    let missing = if map.vary_lines().next().is_none() {
-        Missing::All
-    } else {
+    let missing = if present {
         vary::missing(|| map.vary_lines(), joined)
+    } else {
+        Missing::All
     };
     let bits = match missing {
         Missing::Nothing => return,
