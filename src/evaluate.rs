@@ -1,6 +1,6 @@
 //! `evaluate`: classification, then the checks of docs/behaviour.md §4 in order.
 
-use crate::bytes::{self, is_tchar_rt, is_token_rt, trim_ows};
+use crate::bytes::{is_tchar, is_token, trim_ows};
 use crate::decision::{
     AllowOrigin, Decision, MethodDefect, OriginDefect, Refusal, RequestKind, vary,
 };
@@ -9,6 +9,7 @@ use crate::method;
 use crate::origin::exact_key;
 use crate::policy::Policy;
 use crate::request::Request;
+use crate::swar::{self, Case};
 
 /// A run-time origin check borrowed for one call; see [`Options::origin_check`].
 pub type DynOriginCheck<'c> = &'c dyn Fn(&[u8]) -> bool;
@@ -99,7 +100,7 @@ fn one_origin<'r, L: Iterator<Item = &'r [u8]>>(
 /// ASCII without commas.
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 fn check_bytes(o: &[u8]) -> Result<(), OriginDefect> {
-    if bytes::visible_no_comma(o) {
+    if swar::visible_no_comma(o) {
         return Ok(());
     }
     // The first offending byte names the defect.
@@ -253,7 +254,7 @@ where
     // ACRM is read only for OPTIONS, so adapters that look headers up
     // lazily pay nothing for it on other requests.
     let mut acrm = request.acrm.clone();
-    let acrm_first = if bytes::eq_words(request.method(), b"OPTIONS", false) {
+    let acrm_first = if swar::eq(request.method(), b"OPTIONS", Case::Exact) {
         acrm.next()
     } else {
         None
@@ -339,7 +340,7 @@ where
                 // forbidden (the builder checks), so the checks below
                 // would pass: they are for the other methods.
                 Ok(m)
-            } else if !m.iter().all(|&b| is_tchar_rt(b)) {
+            } else if !m.iter().all(|&b| is_tchar(b)) {
                 Err(Refusal::MethodMalformed(MethodDefect::NotAToken))
             } else if method::is_forbidden(m) {
                 Err(Refusal::MethodForbidden(m))
@@ -366,7 +367,7 @@ where
     if let Some(element) = first_refused(request.acrh.clone(), judge) {
         // Allowed names are tokens (see `HeaderSet::allows`): the token
         // check is needed only to say why a name is refused.
-        let refusal = if is_token_rt(element.name) {
+        let refusal = if is_token(element.name) {
             Refusal::HeaderNotAllowed(element.name)
         } else {
             Refusal::HeaderMalformed(element.name)

@@ -148,6 +148,7 @@ mod bytes;
 mod decision;
 mod error;
 mod evaluate;
+mod hash;
 mod header;
 mod host;
 mod index;
@@ -156,6 +157,7 @@ mod origin;
 mod policy;
 mod public_suffix;
 mod request;
+mod swar;
 
 pub use decision::{
     AllowHeaders, Check, Decision, Headers, MethodDefect, OriginDefect, Refusal, RequestKind,

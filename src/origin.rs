@@ -7,10 +7,12 @@
 //! Patterns are therefore required in exactly that form and compared
 //! byte-exactly (docs/behaviour.md §2.2, §4.1).
 
-use crate::bytes::{self, FNV_START, at, eq, find_scheme_sep, fnv, mix, range};
+use crate::bytes::{self, at, eq, range};
 use crate::error::{Canonical, OriginProblem};
+use crate::hash;
 use crate::host::{self, Ip};
 use crate::index::Index;
+use crate::swar::{self, Case};
 
 /// How a pattern matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,6 +65,22 @@ const fn default_port(scheme: &[u8]) -> &'static [u8] {
     } else {
         b""
     }
+}
+
+/// Position of the first `"://"` in `s`.
+const fn find_scheme_sep(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    let mut rest = s;
+    while let [a, tail @ ..] = rest {
+        if *a == b':'
+            && let [b'/', b'/', ..] = tail
+        {
+            return Some(i);
+        }
+        i += 1;
+        rest = tail;
+    }
+    None
 }
 
 /// Checks a domain (or a wildcard's suffix without its dot): labels of
@@ -336,32 +354,17 @@ const fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
     s.len() >= prefix.len() && eq(range(s, 0, prefix.len()), prefix)
 }
 
-/// Polynomial hash of a host read right to left, so that the hash of every
-/// dot-suffix is available in one backward pass over the request's host.
-#[inline(always)]
-const fn host_step(h: u64, b: u8) -> u64 {
-    h.wrapping_mul(0x100_0000_01b3).wrapping_add(b as u64 + 1)
-}
-
-const fn host_hash(host: &[u8]) -> u64 {
-    let mut h = 0u64;
-    let mut rest = host;
-    while let [init @ .., last] = rest {
-        h = host_step(h, *last);
-        rest = init;
-    }
-    h
-}
-
-/// The key of an exact pattern: the whole origin, hashed as
-/// [`bytes::hash_visible`] hashes a request's `Origin` while checking it.
+/// The key of an exact pattern, and of a request's trimmed `Origin` looked
+/// up among them: the whole origin, byte for byte ([`hash::key`]).
 #[inline(always)]
 pub(crate) const fn exact_key(origin: &[u8]) -> u64 {
-    bytes::hash(origin, false)
+    hash::key(origin, Case::Exact)
 }
 
+/// The key of a wildcard pattern, from the hashes of its parts: a request's
+/// origin is looked up with the key of each pattern it could match.
 #[inline(always)]
-const fn key(kind: Kind, scheme_h: u64, host_h: u64, port_h: u64) -> u64 {
+const fn pattern_key(kind: Kind, scheme_h: u64, host_h: u64, port_h: u64) -> u64 {
     let salt = match kind {
         Kind::Exact => 0x9e37_79b9_7f4a_7c15,
         Kind::AnyPort => 0xd1b5_4a32_d192_ed03,
@@ -369,7 +372,7 @@ const fn key(kind: Kind, scheme_h: u64, host_h: u64, port_h: u64) -> u64 {
         Kind::SubAnyPort => 0xabc9_8388_fb8f_ac03,
         Kind::Null => 0,
     };
-    mix(salt ^ scheme_h ^ host_h.rotate_left(21) ^ port_h.rotate_left(42))
+    hash::mix(salt ^ scheme_h ^ host_h.rotate_left(21) ^ port_h.rotate_left(42))
 }
 
 /// The origin patterns of a policy, indexed for lookups whose cost does not
@@ -412,11 +415,11 @@ impl<const N: usize> OriginIndex<N> {
                 let port = range(p, parsed.port.0 as usize, parsed.port.1 as usize);
                 let h = match parsed.kind {
                     Kind::Exact => exact_key(p),
-                    _ => key(
+                    _ => pattern_key(
                         parsed.kind,
-                        fnv(FNV_START, scheme, false),
-                        host_hash(host),
-                        fnv(FNV_START, port, false),
+                        hash::fnv(scheme),
+                        hash::host(host),
+                        hash::fnv(port),
                     ),
                 };
                 match parsed.kind {
@@ -476,7 +479,7 @@ impl<const N: usize> OriginIndex<N> {
             if matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
                 && list
                     .get(pos)
-                    .is_some_and(|e| bytes::eq_words(e.as_bytes(), origin, false))
+                    .is_some_and(|e| swar::eq(e.as_bytes(), origin, Case::Exact))
             {
                 return true;
             }
@@ -524,9 +527,9 @@ impl<const N: usize> OriginIndex<N> {
         let (host, port) = authority
             .split_at_checked(host_len)
             .unwrap_or((authority, &[]));
-        let scheme_h = fnv(FNV_START, scheme, false);
-        let port_h = fnv(FNV_START, port, false);
-        let empty_h = fnv(FNV_START, b"", false);
+        let scheme_h = hash::fnv(scheme);
+        let port_h = hash::fnv(port);
+        let empty_h = hash::fnv(b"");
         // A port a wildcard may stand for: `:` and a number a browser sends.
         let port_ok = match port {
             [] => true,
@@ -536,20 +539,20 @@ impl<const N: usize> OriginIndex<N> {
         let subdomains = self.subdomains && port_ok && valid_request_host(host);
         let mut h = 0u64;
         for (i, &b) in host.iter().enumerate().rev() {
-            h = host_step(h, b);
+            h = hash::host_step(h, b);
             if subdomains && b == b'.' && i > 0 {
                 let suffix = host.get(i..).unwrap_or(&[]);
                 if self.probe(
                     list,
                     Kind::Sub,
-                    key(Kind::Sub, scheme_h, h, port_h),
+                    pattern_key(Kind::Sub, scheme_h, h, port_h),
                     scheme,
                     suffix,
                     port,
                 ) || self.probe(
                     list,
                     Kind::SubAnyPort,
-                    key(Kind::SubAnyPort, scheme_h, h, empty_h),
+                    pattern_key(Kind::SubAnyPort, scheme_h, h, empty_h),
                     scheme,
                     suffix,
                     &[],
@@ -562,7 +565,7 @@ impl<const N: usize> OriginIndex<N> {
             && self.probe(
                 list,
                 Kind::AnyPort,
-                key(Kind::AnyPort, scheme_h, h, empty_h),
+                pattern_key(Kind::AnyPort, scheme_h, h, empty_h),
                 scheme,
                 host,
                 &[],
@@ -586,7 +589,7 @@ fn valid_request_host(host: &[u8]) -> bool {
                 return false;
             }
             label = 0;
-        } else if bytes::is_ldh_rt(b) && label < 63 {
+        } else if bytes::is_ldh(b) && label < 63 {
             label += 1;
         } else {
             return false;
