@@ -8,8 +8,10 @@
 #     adapters none beyond what writing the response headers needs;
 #  3. benches/callgrind.rs runs (it asserts its cases); then, under
 #     valgrind, the 1,000-origin policy must cost at most 1.5 times the
-#     instructions of the 3-origin one (docs/behaviour.md §5), a deterministic
-#     count. valgrind is installed from Debian if missing; if it cannot be,
+#     instructions of the 3-origin one (docs/behaviour.md §5), and each
+#     adapter's answer to a preflight that splits its header list over 1,000
+#     lines at most 4.2 times its answer to one of 250 lines (echoing is
+#     linear; it was quadratic, 14.9 times), deterministic counts. valgrind is installed from Debian if missing; if it cannot be,
 #     this step says SKIPPED and does not pass itself off as run.
 # Run from the repository root. Exits non-zero on the first failure.
 set -euo pipefail
@@ -45,6 +47,20 @@ for case in hit near_miss preflight; do
     echo "ok: $case: 1,000 origins $many, 3 origins $three instructions (ratio <= 1.5)"
   else
     echo "FAIL: $case: 1,000 origins $many > 1.5 x 3 origins $three instructions"; status=1
+  fi
+done
+echo "== benches: instructions per preflight of 1,000 header lines vs 250 (linear echo)"
+for stack in tower actix; do
+  n=$(awk -v c="case_echo_${stack}_n" '$1 == c { print $2 }' <<<"$counts")
+  n4=$(awk -v c="case_echo_${stack}_4n" '$1 == c { print $2 }' <<<"$counts")
+  if [ -z "$n" ] || [ -z "$n4" ]; then
+    echo "FAIL: no echo count for $stack"; status=1; continue
+  fi
+  ratio=$(awk -v a="$n4" -v b="$n" 'BEGIN { printf "%.2f", a / b }')
+  if awk -v r="$ratio" 'BEGIN { exit !(r <= 4.2) }'; then
+    echo "ok: $stack: 1,000 lines $n4, 250 lines $n instructions (ratio $ratio <= 4.2)"
+  else
+    echo "FAIL: $stack: 1,000 lines $n4, 250 lines $n instructions (ratio $ratio > 4.2: not linear)"; status=1
   fi
 done
 exit $status

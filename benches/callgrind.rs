@@ -350,6 +350,121 @@ where
 actix_floor_case!(case_actix_floor_preflight, 27);
 actix_floor_case!(case_actix_floor_actual, 28);
 
+/// Lines of `Access-Control-Request-Headers` in the `case_echo_*_n`
+/// preflights (the `_4n` ones send four times as many), and requests per
+/// echo case. The adapters echo each requested line: the instructions
+/// must grow with the lines, not with their square (`.ci/benches.sh`
+/// checks the 4N / N ratio).
+const ECHO_LINES: usize = 250;
+const ECHO_RUNS: usize = 20;
+
+/// A preflight from the shared origin asking for `PUT` and `lines` lines
+/// of `Access-Control-Request-Headers`: the allowed `x-custom-header`,
+/// each line in another mix of upper and lower case, so that no two lines
+/// are equal and finding a line's own value cannot stop at the first.
+fn echo_parts(lines: usize) -> Vec<(&'static str, &'static str)> {
+    let mut headers = vec![
+        ("origin", common::ORIGIN),
+        ("access-control-request-method", common::ACRM),
+    ];
+    headers.extend((0..lines).map(|i| {
+        // Bit `k` of `i` upper-cases the `k`-th letter (13 letters: 8,192
+        // distinct lines).
+        let mut k = 0;
+        let name: String = "x-custom-header"
+            .chars()
+            .map(|c| {
+                if !c.is_ascii_alphabetic() {
+                    return c;
+                }
+                k += 1;
+                match (i >> (k - 1)) & 1 {
+                    1 => c.to_ascii_uppercase(),
+                    _ => c,
+                }
+            })
+            .collect();
+        (
+            "access-control-request-headers",
+            &*Box::leak(name.into_boxed_str()),
+        )
+    }));
+    headers
+}
+
+tower_case!(case_echo_tower_n, 31);
+tower_case!(case_echo_tower_4n, 32);
+actix_case!(case_echo_actix_n, 33);
+actix_case!(case_echo_actix_4n, 34);
+
+/// The echo cases: every answer must echo every line.
+fn echo() {
+    let tower_reqs = |lines| {
+        (0..ECHO_RUNS)
+            .map(|_| {
+                let mut b = http::Request::builder().method("OPTIONS").uri("/");
+                for (n, v) in echo_parts(lines) {
+                    b = b.header(n, common::static_value(v));
+                }
+                b.body(String::new()).unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+    };
+    let bare = tower::service_fn(common::tower_handler);
+    let mut ours = cors_policy_tower::CorsLayer::new(&common::POLICY).layer(bare);
+    let mut one = tower_reqs(ECHO_LINES);
+    let answer = common::tower_call(&mut ours, one.remove(0));
+    let echoed = answer
+        .headers()
+        .get_all("access-control-allow-headers")
+        .iter()
+        .count();
+    assert_eq!(echoed, ECHO_LINES, "every requested line is echoed");
+    assert_eq!(
+        case_echo_tower_n(&mut ours, tower_reqs(ECHO_LINES)),
+        ECHO_RUNS
+    );
+    assert_eq!(
+        case_echo_tower_4n(&mut ours, tower_reqs(4 * ECHO_LINES)),
+        ECHO_RUNS
+    );
+
+    let sys = actix_web::rt::System::new();
+    let app = sys.block_on(test::init_service(
+        App::new()
+            .wrap(cors_policy_actix::Cors::new(&common::POLICY))
+            .default_service(web::to(common::actix_handler)),
+    ));
+    let actix_reqs = |lines| {
+        (0..ECHO_RUNS)
+            .map(|_| {
+                use actix_web::http::header::{HeaderName, HeaderValue};
+                let mut t = test::TestRequest::default()
+                    .method(actix_web::http::Method::OPTIONS)
+                    .uri("/");
+                for (n, v) in echo_parts(lines) {
+                    t = t.append_header((HeaderName::from_static(n), HeaderValue::from_static(v)));
+                }
+                t.to_request()
+            })
+            .collect::<Vec<_>>()
+    };
+    let answer = sys.block_on(test::call_service(&app, actix_reqs(ECHO_LINES).remove(0)));
+    let echoed = answer
+        .headers()
+        .get_all("access-control-allow-headers")
+        .count();
+    assert_eq!(echoed, ECHO_LINES, "every requested line is echoed");
+    assert_eq!(
+        case_echo_actix_n(&sys, &app, actix_reqs(ECHO_LINES)),
+        ECHO_RUNS
+    );
+    assert_eq!(
+        case_echo_actix_4n(&sys, &app, actix_reqs(4 * ECHO_LINES)),
+        ECHO_RUNS
+    );
+}
+
 fn main() {
     let mut many: Vec<&'static str> = (0..997)
         .map(|i| &*Box::leak(format!("https://tenant{i:03}.myapp.com").into_boxed_str()))
@@ -409,4 +524,9 @@ fn main() {
     println!("ok: {} cases, {RUNS} calls each", counts.len());
     adapters();
     println!("ok: 18 adapter cases, {ADAPTER_RUNS} requests each");
+    echo();
+    println!(
+        "ok: 4 echo cases, {ECHO_RUNS} requests each of {ECHO_LINES} and {} lines",
+        4 * ECHO_LINES
+    );
 }

@@ -12,9 +12,10 @@ out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 valgrind --tool=callgrind --callgrind-out-file="$out" "$exe" >/dev/null 2>&1
 # Inclusive counts of each case function, divided by its number of calls
-# (RUNS = 10,000 for the core, ADAPTER_RUNS = 2,000 for the adapters).
+# (RUNS = 10,000 for the core, ADAPTER_RUNS = 2,000 for the adapters,
+# ECHO_RUNS = 20 for the echo cases).
 callgrind_annotate --inclusive=yes --threshold=100 "$out" \
   | sed -n -E 's/^ *([0-9,]+) .*callgrind::(case_[a-z0-9_]+).*/\2 \1/p' | tr -d ',' \
   | sort -k1,1 -k2,2nr | sort -u -k1,1 \
-  | awk '{ runs = ($1 ~ /^case_(tower|actix)_/) ? 2000 : 10000;
+  | awk '{ runs = ($1 ~ /^case_echo_/) ? 20 : ($1 ~ /^case_(tower|actix)_/) ? 2000 : 10000;
            printf "%-30s %10.0f instructions per call\n", $1, $2 / runs }'

@@ -1,70 +1,121 @@
-//! [`cors_policy`] for the `http` crate's types: view an
-//! [`http::HeaderMap`] as the core's request, write a decision into a
-//! response's headers, and hold a policy (fixed or swappable at run time)
-//! with its header values made once. The tower and actix adapters are
-//! built on it; it holds no CORS logic of its own.
+//! [`cors_policy`] for any stack on the `http` crate's types (hyper, poem,
+//! salvo, a proxy; the tower and actix adapters are built on it): one
+//! [`Evaluator`] per policy answers each request in one call.
 //!
 //! # Example
 //!
+//! A handler that answers CORS around an application:
+//!
 //! ```
 //! use cors_policy::{Policy, PolicyBuilder};
-//! use cors_policy_http::{ActualHeaders, Engine, HttpStack, HttpView, write_preflight};
+//! use cors_policy_http::{Evaluator, Respond};
 //!
 //! static POLICY: Policy<'static> = match PolicyBuilder::new()
 //!     .allow_origins(&["https://app.example"])
-//!     .allow_methods(&["PUT"])
+//!     .allow_methods(&["GET", "PUT"])
 //!     .build()
 //! {
 //!     Ok(p) => p,
 //!     Err(_) => panic!("invalid CORS policy"),
 //! };
-//! let engine = Engine::<HttpStack>::new(&POLICY);
 //!
-//! let req = http::Request::options("/items")
+//! fn app(_req: http::Request<String>) -> http::Response<String> {
+//!     http::Response::new("hello".into())
+//! }
+//!
+//! fn handle(cors: &Evaluator, req: http::Request<String>) -> http::Response<String> {
+//!     let respond = cors.respond(&req);
+//!     match respond {
+//!         // A preflight: the answer is complete, the application never sees it.
+//!         Respond::Preflight(answer) => answer.into_response(),
+//!         // Anything else: the application answers, the decision's headers
+//!         // are added (error statuses too).
+//!         Respond::Forward { headers, .. } => {
+//!             let mut response = app(req);
+//!             headers.apply(response.headers_mut());
+//!             response
+//!         }
+//!     }
+//! }
+//!
+//! let cors = Evaluator::new(&POLICY);
+//! let preflight = http::Request::options("/items")
 //!     .header("origin", "https://app.example")
 //!     .header("access-control-request-method", "PUT")
-//!     .body(())
+//!     .body(String::new())
 //!     .unwrap();
-//! let view = HttpView::new(req.method(), req.headers());
-//! let mut response = http::Response::new(());
-//! engine.decide(view.request(), req.uri().path(), |decision, prepared| {
-//!     assert!(decision.is_preflight());
-//!     *response.status_mut() = http::StatusCode::from_u16(decision.preflight_status().unwrap()).unwrap();
-//!     write_preflight(decision, &view, prepared, response.headers_mut());
-//! });
+//! let response = handle(&cors, preflight);
 //! assert_eq!(response.status(), 204);
 //! assert_eq!(response.headers()["access-control-allow-methods"], "PUT");
+//!
+//! let get = http::Request::get("/items").header("origin", "https://app.example").body(String::new()).unwrap();
+//! let response = handle(&cors, get);
+//! assert_eq!(response.body(), "hello");
+//! assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example");
+//! assert_eq!(response.headers()["vary"], "Origin");
 //! ```
+//!
+//! hyper's `service_fn` wired this way is `embed/examples/hyper_server.rs`
+//! in the repository; the embedding guide (`docs/embedding.md`) also
+//! shows the core alone on a parser's slices (a stack of its own, a proxy,
+//! `no_std`) and how the tower and actix adapters use this crate.
+//!
+//! # What a call does
+//!
+//! [`Evaluator::respond`] views the request's headers (borrowed, looked up
+//! only when the core needs them), asks the core to decide, calls the
+//! refusal hook if the request is refused, and hands back a [`Respond`]:
+//! a [`Preflight`] (status and headers, to write into a new response) or
+//! the [`ActualHeaders`] the application's response gets. Neither holds
+//! the policy by reference: [`PolicyHandle::store`] may replace it in the
+//! meantime.
+//!
+//! Policies: a `static` one, a [`cors_policy_config::OwnedPolicy`] from a
+//! file or the environment, or a [`PolicyHandle`] swapped while the server
+//! runs ([`Evaluator::swappable`]). [`Evaluator::origin_check`] adds a
+//! run-time origin check, [`DebugSwitch`] debug mode,
+//! [`Evaluator::on_refusal`] a hook for logs and metrics.
 //!
 //! # Security considerations
 //!
-//! Everything sent comes from the core's decision; see [`cors_policy`]'s
-//! notes. CORS headers an application set itself are removed
-//! ([`strip_cors_headers`]) so a response never carries two
-//! `Access-Control-Allow-Origin`. A refusal's reason goes to the
-//! application's hook or a response extension, never to the client. Debug
-//! mode ([`DebugSwitch`]) is off unless switched on.
+//! - Everything sent comes from the core's decision; see [`cors_policy`]'s
+//!   notes.
+//! - Answer a [`Respond::Preflight`] with its answer only: the application
+//!   must not see a preflight (Fetch, "CORS-preflight fetch",
+//!   <https://fetch.spec.whatwg.org/#cors-preflight-fetch>).
+//! - Apply [`ActualHeaders`] to every response of the request, errors
+//!   included, or the page cannot read them. A refused request still goes
+//!   to the application: CORS is not access control.
+//! - [`ActualHeaders::apply`] removes CORS headers the application set, so
+//!   a response never carries two `Access-Control-Allow-Origin`, and merges
+//!   `Vary`, never overwriting it (Fetch, "CORS protocol and HTTP caches").
+//! - A refusal's reason ([`Respond::refusal`], the hook's
+//!   [`RefusalEvent`]) is for logs, never for the client.
+//! - Debug mode is off unless switched on; it tells allowed origins which
+//!   methods and headers pass.
 //!
 //! # Cargo features
 //!
-//! - `tracing` (default): [`Engine`] logs each refused request as one
-//!   `tracing` event at `debug` level, target `cors_policy`, message `CORS
-//!   request refused`, fields `code`, `reason`, `kind`, `method`, `path`
-//!   (bounded), `debug_answer`; hooks ([`Engine::on_refusal`]) run either
-//!   way. The tower and actix adapters turn it on with their own default
-//!   `tracing` feature.
+//! - `tracing` (default): each refused request is logged as one `tracing`
+//!   event at `debug` level, target `cors_policy`, message `CORS request
+//!   refused`, fields `code`, `reason`, `kind`, `method`, `path` (bounded),
+//!   `debug_answer`; hooks ([`Evaluator::on_refusal`]) run either way. The
+//!   tower and actix adapters turn it on with their own default `tracing`
+//!   feature.
+//! - `actix`: actix-web's header map as a [`Headers`] type, for
+//!   cors-policy-actix. Off by default.
 //!
 //! # Performance
 //!
-//! Request header values are viewed, not copied, and looked up only when
-//! the core needs them ([`request_view`], [`HeaderLines::deferred`]);
-//! values the policy fixes are made into header values once per policy
-//! ([`Prepared`]), `Vary` values at compile time ([`vary_header`]); an
-//! echoed origin, method or header list is a clone of the request's own
-//! value (a reference count), found through the view without a new
-//! lookup ([`HttpView`]). Measured per-request allocations are in the tower
-//! and actix adapters' docs (`cargo test -p cors-policy-tower --test alloc
-//! -- --nocapture`).
+//! Nothing of the request is copied: the core reads its header values in
+//! place, and an echoed origin, method or header list is a clone of the
+//! request's own value (a reference count). The values a policy fixes are
+//! made into header values once, when the policy is installed; a new
+//! response's map is filled by cloning a map prepared per shape of answer.
+//! [`Respond`] is a few words, so handing it back costs no large copy.
+//! Per-request instructions and allocations against tower-http and
+//! actix-cors are in the tower and actix adapters' docs and
+//! `benches/RESULTS.md`.
 //!
 //! # Minimum supported Rust version
 //!
@@ -72,28 +123,38 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+// The modules, in the order a request goes through them: each imports
+// only modules above it (no circle), and the stack-specific ones (`http`,
+// `actix`) sit at the edges, behind the primitives of `backend`.
+//
+// vary       the joined `Vary` sets the core names; what a response lacks
+// answer     what an answer holds: echoed values, flags, `Vary` (data)
+// backend    the primitives a stack gives (sealed trait `Backend`)
+// http       the `http` crate's stack: request view, header map, templates
+// actix      actix-web's stack (feature `actix`): request view, header map
+// policy     the policies a layer holds; a policy prepared for one stack
+// handle     a policy installed for every stack; `PolicyHandle`; `Headers`
+// write      an answer written into a map: CORS headers replaced, `Vary` merged
+// respond    a decision turned into a `Preflight` or `ActualHeaders`
+// refusal    `RefusalEvent` and `CorsRefusal`
+// evaluator  the entry point: view → decide → respond
+//
+// tests/layering.rs checks the order.
+#[cfg(feature = "actix")]
+mod actix;
 mod answer;
-mod engine;
+mod backend;
+mod evaluator;
+mod handle;
+mod http;
 mod policy;
-mod stack;
+mod refusal;
+mod respond;
 mod vary;
 mod write;
 
-pub use answer::{ActualHeaders, Answer, Fixed, merge_vary_tokens, write_answer, write_preflight};
-pub use engine::{
-    CorsRefusal, DebugSwitch, DynOriginCheck, Engine, PolicyHandle, Prepared, RefusalEvent,
-    RefusalHook,
-};
+pub use evaluator::{DebugSwitch, Evaluator, RequestHead};
+pub use handle::{Headers, PolicyHandle};
 pub use policy::CorsPolicy;
-pub use stack::{
-    ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, HeaderLines,
-    HttpStack, INTERN_BUDGET, Stack, intern, request_header_name,
-};
-pub use vary::{
-    VARY_ORIGIN, VARY_PREFLIGHT, VARY_PREFLIGHT_ORIGIN, VARY_PREFLIGHT_ORIGIN_PNA,
-    VARY_PREFLIGHT_PNA, VaryMerge, joined_vary, vary_merge,
-};
-pub use write::{
-    HttpDecision, HttpTemplate, HttpTemplates, HttpView, merge_vary, parts_view, request_view,
-    response_header_name, strip_cors_headers, vary_header,
-};
+pub use refusal::{CorsRefusal, RefusalEvent};
+pub use respond::{ActualHeaders, Preflight, Respond};

@@ -1,11 +1,11 @@
-//! Every conformance vector through `request_view`, `write_preflight` and
+//! Every conformance vector through `Evaluator::respond`, `Preflight` and
 //! `ActualHeaders`, with an `http::HeaderMap` on each side (no network; the
-//! tower and actix suites send them over real HTTP).
+//! adapters' and the embedding examples' suites send them over real HTTP).
 
 #[path = "support/vectors.rs"]
 mod support;
 
-use cors_policy_http::{ActualHeaders, Engine, HttpStack, HttpView, write_preflight};
+use cors_policy_http::{Evaluator, RequestHead, Respond};
 use http::{HeaderName, HeaderValue, Method};
 use support::{Observed, check, run_all};
 
@@ -13,7 +13,7 @@ use support::{Observed, check, run_all};
 fn every_vector_through_header_maps() {
     let sent = run_all(|_, v| {
         let policy = v.policy().map_err(|e| format!("{}: {e}", v.name))?;
-        let engine = Engine::<HttpStack>::new(policy);
+        let cors = Evaluator::new(policy);
         let method = Method::from_bytes(v.request.method.as_bytes()).map_err(|e| e.to_string())?;
         let mut headers = http::HeaderMap::new();
         for (n, val) in &v.request.headers {
@@ -22,18 +22,24 @@ fn every_vector_through_header_maps() {
                 HeaderValue::from_bytes(val.as_bytes()).map_err(|e| e.to_string())?,
             );
         }
-        let view = HttpView::new(&method, &headers);
+        let head = RequestHead {
+            method: method.as_str(),
+            path: "/",
+            headers: &headers,
+        };
         let mut out = http::HeaderMap::new();
-        let (status, handler_called) = engine.decide(view.request(), "/", |d, p| {
-            if d.is_preflight() {
-                write_preflight(d, &view, p, &mut out);
-                (d.preflight_status().unwrap_or(0), false)
-            } else {
+        let (status, handler_called) = match cors.respond(head) {
+            Respond::Preflight(answer) => {
+                let status = answer.status();
+                answer.write(&mut out);
+                (status, false)
+            }
+            Respond::Forward { headers, .. } => {
                 out.insert("x-handler", HeaderValue::from_static("1"));
-                ActualHeaders::new(d, &view, p).apply(&mut out);
+                headers.apply(&mut out);
                 (200, true)
             }
-        });
+        };
         let observed = Observed {
             status,
             headers: out

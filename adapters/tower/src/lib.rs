@@ -137,19 +137,16 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use cors_policy_http::{ActualHeaders, Engine, HttpStack, HttpView, write_preflight};
-use http::{Request, Response, StatusCode};
+use cors_policy::{Refusal, RequestKind};
+use cors_policy_http::{ActualHeaders, Evaluator, Respond};
+use http::{Request, Response};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-pub use cors_policy_http::{CorsPolicy, CorsRefusal, DebugSwitch, RefusalEvent};
-
-/// A policy that can be replaced at run time; see [`CorsLayer::swappable`].
-pub type PolicyHandle = cors_policy_http::PolicyHandle<HttpStack>;
+pub use cors_policy_http::{CorsPolicy, CorsRefusal, DebugSwitch, PolicyHandle, RefusalEvent};
 
 /// A tower [`Layer`] applying a CORS policy; see the crate docs.
 ///
@@ -157,13 +154,15 @@ pub type PolicyHandle = cors_policy_http::PolicyHandle<HttpStack>;
 /// policy, the origin check, the debug switch and the refusal hook.
 #[derive(Clone)]
 pub struct CorsLayer {
-    engine: Arc<Engine<HttpStack>>,
+    cors: Evaluator,
+    refusal_extension: bool,
 }
 
 impl fmt::Debug for CorsLayer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CorsLayer")
-            .field("engine", &self.engine)
+            .field("cors", &self.cors)
+            .field("refusal_extension", &self.refusal_extension)
             .finish()
     }
 }
@@ -181,10 +180,8 @@ impl CorsLayer {
     /// let layer = cors_policy_tower::CorsLayer::new(policy);
     /// # let _ = layer;
     /// ```
-    pub fn new(policy: impl CorsPolicy<HttpStack>) -> Self {
-        CorsLayer {
-            engine: Arc::new(Engine::new(policy)),
-        }
+    pub fn new(policy: impl CorsPolicy) -> Self {
+        Self::from_evaluator(Evaluator::new(policy))
     }
 
     /// A layer whose policy is read from `handle` on each request, so that
@@ -201,13 +198,14 @@ impl CorsLayer {
     /// # let _ = layer;
     /// ```
     pub fn swappable(handle: &PolicyHandle) -> Self {
-        CorsLayer {
-            engine: Arc::new(Engine::swappable(handle)),
-        }
+        Self::from_evaluator(Evaluator::swappable(handle))
     }
 
-    fn engine_mut(&mut self) -> &mut Engine<HttpStack> {
-        Arc::make_mut(&mut self.engine)
+    fn from_evaluator(cors: Evaluator) -> Self {
+        CorsLayer {
+            cors,
+            refusal_extension: false,
+        }
     }
 
     /// Adds a dynamic origin check, consulted only when no pattern of the
@@ -223,7 +221,7 @@ impl CorsLayer {
     /// # let _ = layer;
     /// ```
     pub fn origin_check(mut self, check: impl Fn(&[u8]) -> bool + Send + Sync + 'static) -> Self {
-        self.engine_mut().origin_check(check);
+        self.cors = self.cors.origin_check(check);
         self
     }
 
@@ -240,13 +238,13 @@ impl CorsLayer {
     /// assert!(layer.debug().get());
     /// ```
     pub fn debug_switch(mut self, switch: &DebugSwitch) -> Self {
-        self.engine_mut().debug_switch(switch);
+        self.cors = self.cors.debug_switch(switch);
         self
     }
 
     /// The debug switch in use (off unless switched on).
     pub fn debug(&self) -> &DebugSwitch {
-        self.engine.debug()
+        self.cors.debug()
     }
 
     /// Calls `hook` for every refused request, for metrics (or logs at
@@ -276,7 +274,7 @@ impl CorsLayer {
     /// assert_eq!(refused.load(Ordering::Relaxed), 1);
     /// ```
     pub fn on_refusal(mut self, hook: impl Fn(&RefusalEvent<'_>) + Send + Sync + 'static) -> Self {
-        self.engine_mut().on_refusal(hook);
+        self.cors = self.cors.on_refusal(hook);
         self
     }
 
@@ -284,7 +282,7 @@ impl CorsLayer {
     /// responses, for middleware further out. Off by default (it allocates
     /// the message).
     pub fn refusal_extension(mut self, on: bool) -> Self {
-        self.engine_mut().set_refusal_extension(on);
+        self.refusal_extension = on;
         self
     }
 }
@@ -295,7 +293,8 @@ impl<S> Layer<S> for CorsLayer {
     fn layer(&self, inner: S) -> Cors<S> {
         Cors {
             inner,
-            engine: Arc::clone(&self.engine),
+            cors: self.cors.clone(),
+            refusal_extension: self.refusal_extension,
         }
     }
 }
@@ -304,14 +303,15 @@ impl<S> Layer<S> for CorsLayer {
 #[derive(Clone)]
 pub struct Cors<S> {
     inner: S,
-    engine: Arc<Engine<HttpStack>>,
+    cors: Evaluator,
+    refusal_extension: bool,
 }
 
 impl<S: fmt::Debug> fmt::Debug for Cors<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Cors")
             .field("inner", &self.inner)
-            .field("engine", &self.engine)
+            .field("cors", &self.cors)
             .finish()
     }
 }
@@ -321,14 +321,14 @@ impl<S> Cors<S> {
     pub fn get_ref(&self) -> &S {
         &self.inner
     }
-}
 
-/// What `call` does after the decision.
-enum Step<B> {
-    Answer(Response<B>),
-    // Boxed: the future stays small (fewer bytes moved per request); it is
-    // made only for refused requests when asked for, and allocates anyway.
-    Forward(ActualHeaders, Option<Box<CorsRefusal>>),
+    /// The refusal in owned form, when asked for.
+    fn extension(&self, kind: RequestKind, refusal: Option<Refusal<'_>>) -> Option<CorsRefusal> {
+        match refusal {
+            Some(r) if self.refusal_extension => Some(CorsRefusal::new(kind, &r)),
+            _ => None,
+        }
+    }
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
@@ -345,44 +345,30 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let engine = &*self.engine;
-        let view = HttpView::new(req.method(), req.headers());
-        let step = engine.decide(view.request(), req.uri().path(), |decision, prepared| {
-            let refusal = match decision.refusal() {
-                Some(r) if engine.refusal_extension() => {
-                    Some(Box::new(CorsRefusal::new(decision.kind(), &r)))
-                }
-                _ => None,
-            };
-            if decision.is_preflight() {
-                // Fetch, "CORS-preflight fetch": the preflight is answered
-                // here and never reaches the application.
-                let mut response = Response::new(ResBody::default());
-                *response.status_mut() = decision
-                    .preflight_status()
-                    .and_then(|s| StatusCode::from_u16(s).ok())
-                    .unwrap_or(StatusCode::FORBIDDEN);
-                // A new map makes its storage on the first append: measured
-                // (benches/callgrind.rs), `HeaderMap::with_capacity` costs
-                // more instructions for the same two allocations.
-                write_preflight(decision, &view, prepared, response.headers_mut());
+        let state = match self.cors.respond(&req) {
+            // Fetch, "CORS-preflight fetch": the preflight is answered
+            // here and never reaches the application.
+            Respond::Preflight(answer) => {
+                let refusal = self.extension(RequestKind::Preflight, answer.refusal());
+                let mut response = answer.into_response();
                 if let Some(r) = refusal {
-                    response.extensions_mut().insert(*r);
+                    response.extensions_mut().insert(r);
                 }
-                Step::Answer(response)
-            } else {
-                Step::Forward(ActualHeaders::new(decision, &view, prepared), refusal)
+                State::Answer {
+                    response: Some(response),
+                }
             }
-        });
-        let state = match step {
-            Step::Answer(response) => State::Answer {
-                response: Some(response),
-            },
-            Step::Forward(headers, refusal) => State::Inner {
-                future: self.inner.call(req),
-                headers: Some(headers),
-                refusal,
-            },
+            Respond::Forward { headers, refusal } => {
+                // Boxed: the future stays small (fewer bytes moved per
+                // request); it is made only for refused requests when asked
+                // for, and allocates anyway.
+                let refusal = self.extension(RequestKind::Actual, refusal).map(Box::new);
+                State::Inner {
+                    future: self.inner.call(req),
+                    headers: Some(headers),
+                    refusal,
+                }
+            }
         };
         ResponseFuture { state }
     }

@@ -30,14 +30,18 @@ pub struct Expect {
     pub vary: Option<Vec<String>>,
 }
 
-/// Every vector of the shared file.
+/// Every vector of the shared file (found above the crate's directory,
+/// wherever the crate sits in the workspace).
 pub fn vectors() -> Vec<Vector> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/vectors/vectors.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let v: Vec<Vector> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let file = "tests/vectors/vectors.json";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join(file))
+        .find(|p| p.exists())
+        .unwrap_or_else(|| panic!("{file} not found above {}", env!("CARGO_MANIFEST_DIR")));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let v: Vec<Vector> =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(v.len() >= 61, "only {} vectors", v.len());
     v
 }

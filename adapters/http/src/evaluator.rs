@@ -1,0 +1,255 @@
+//! The embedding API's entry point: an [`Evaluator`] answers each request
+//! in one pass, view → decide → respond, with the policy (fixed or
+//! swappable), the run-time origin check, debug mode and the refusal hook.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use cors_policy::{Options, RequestKind};
+
+use crate::handle::{Headers, Installed, PolicyHandle};
+use crate::policy::CorsPolicy;
+use crate::refusal::RefusalEvent;
+use crate::respond::{ActualHeaders, Preflight, Respond};
+
+/// What [`Evaluator::respond`] reads from a request. Made from a
+/// `&http::Request<B>` or `&http::request::Parts` with `.into()` (or
+/// passed as they are); a stack with other request types fills it in.
+///
+/// ```
+/// use cors_policy_http::RequestHead;
+/// let req = http::Request::get("/items?page=2").body(()).unwrap();
+/// let head = RequestHead::from(&req);
+/// assert_eq!((head.method, head.path), ("GET", "/items"));
+/// ```
+#[derive(Debug)]
+pub struct RequestHead<'r, M = http::HeaderMap> {
+    /// The method, as sent (`"OPTIONS"` marks a possible preflight).
+    pub method: &'r str,
+    /// The path, for the refusal hook.
+    pub path: &'r str,
+    /// The request's headers.
+    pub headers: &'r M,
+}
+
+impl<M> Clone for RequestHead<'_, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for RequestHead<'_, M> {}
+
+impl<'r, B> From<&'r http::Request<B>> for RequestHead<'r> {
+    #[inline]
+    fn from(req: &'r http::Request<B>) -> Self {
+        RequestHead {
+            method: req.method().as_str(),
+            path: req.uri().path(),
+            headers: req.headers(),
+        }
+    }
+}
+
+impl<'r> From<&'r http::request::Parts> for RequestHead<'r> {
+    #[inline]
+    fn from(parts: &'r http::request::Parts) -> Self {
+        RequestHead {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            headers: &parts.headers,
+        }
+    }
+}
+
+/// Debug mode, off by default and switchable while the server runs.
+///
+/// In debug mode a preflight from an allowed origin that is refused for its
+/// method or a header is answered 204 with the headers computed so far, so
+/// the browser's console names the method or header at fault (see
+/// [`cors_policy::Options::debug`]). It tells allowed origins what passes:
+/// keep it off in production. Refused origins still get nothing.
+///
+/// Clones share one flag.
+///
+/// ```
+/// let switch = cors_policy_http::DebugSwitch::default();
+/// assert!(!switch.get());
+/// let handle = switch.clone();
+/// handle.set(true);
+/// assert!(switch.get());
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct DebugSwitch(Arc<AtomicBool>);
+
+impl DebugSwitch {
+    /// A switch, on or off.
+    pub fn new(on: bool) -> Self {
+        DebugSwitch(Arc::new(AtomicBool::new(on)))
+    }
+
+    /// Turns debug mode on or off.
+    pub fn set(&self, on: bool) {
+        self.0.store(on, Ordering::Relaxed);
+    }
+
+    /// Is debug mode on?
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+type OriginCheck = Arc<dyn Fn(&[u8]) -> bool + Send + Sync + 'static>;
+type RefusalHook = Arc<dyn Fn(&RefusalEvent<'_>) + Send + Sync + 'static>;
+
+#[derive(Clone)]
+enum Source {
+    Fixed(Arc<Installed>),
+    Swappable(PolicyHandle),
+}
+
+#[derive(Clone)]
+struct Inner {
+    source: Source,
+    origin_check: Option<OriginCheck>,
+    debug: DebugSwitch,
+    on_refusal: Option<RefusalHook>,
+}
+
+/// A CORS policy ready to answer requests: one value per policy (or per
+/// [`PolicyHandle`]), shared by every request, cheap to clone (one
+/// reference count). See the crate docs for a whole server.
+#[derive(Clone)]
+#[must_use]
+pub struct Evaluator {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Evaluator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &*self.inner;
+        f.debug_struct("Evaluator")
+            .field("swappable", &matches!(i.source, Source::Swappable(_)))
+            .field("origin_check", &i.origin_check.is_some())
+            .field("debug", &i.debug.get())
+            .field("on_refusal", &i.on_refusal.is_some())
+            .finish()
+    }
+}
+
+impl Evaluator {
+    /// An evaluator for a fixed policy: `&'static Policy<'static, N>`,
+    /// `Policy<'static, N>`, an `OwnedPolicy`, or an `Arc` of one.
+    pub fn new(policy: impl CorsPolicy) -> Self {
+        Self::with_source(Source::Fixed(Arc::new(Installed::new(policy))))
+    }
+
+    /// An evaluator reading its policy from `handle` on every request, so
+    /// [`PolicyHandle::store`] changes it while the server runs.
+    pub fn swappable(handle: &PolicyHandle) -> Self {
+        Self::with_source(Source::Swappable(handle.clone()))
+    }
+
+    fn with_source(source: Source) -> Self {
+        Evaluator {
+            inner: Arc::new(Inner {
+                source,
+                origin_check: None,
+                debug: DebugSwitch::default(),
+                on_refusal: None,
+            }),
+        }
+    }
+
+    /// Adds a run-time origin check, consulted only when no pattern of the
+    /// policy allows the origin. It sees the trimmed origin alone, so
+    /// `Vary: Origin` keeps caches right. `"*"` policies ignore it.
+    pub fn origin_check(mut self, check: impl Fn(&[u8]) -> bool + Send + Sync + 'static) -> Self {
+        Arc::make_mut(&mut self.inner).origin_check = Some(Arc::new(check));
+        self
+    }
+
+    /// Uses `switch` for debug mode (off unless switched on); keep a clone
+    /// to flip it while the server runs.
+    pub fn debug_switch(mut self, switch: &DebugSwitch) -> Self {
+        Arc::make_mut(&mut self.inner).debug = switch.clone();
+        self
+    }
+
+    /// The debug switch in use.
+    pub fn debug(&self) -> &DebugSwitch {
+        &self.inner.debug
+    }
+
+    /// Calls `hook` for every refused request, before answering it, for
+    /// metrics (or logs at another level). It runs on the request path:
+    /// keep it short. Each refusal is logged anyway, as a `tracing` event
+    /// at `debug` (target `cors_policy`, field `code`; default feature
+    /// `tracing`).
+    pub fn on_refusal(mut self, hook: impl Fn(&RefusalEvent<'_>) + Send + Sync + 'static) -> Self {
+        Arc::make_mut(&mut self.inner).on_refusal = Some(Arc::new(hook));
+        self
+    }
+
+    /// Decides on a request and says how to answer it: a preflight's whole
+    /// answer, or the headers the application's response gets. The
+    /// refusal hook, if any, has been called by then.
+    ///
+    /// `request` is a `&http::Request<B>`, a `&http::request::Parts`, or a
+    /// [`RequestHead`]; nothing of it is copied.
+    #[inline]
+    pub fn respond<'r, M: Headers>(
+        &self,
+        request: impl Into<RequestHead<'r, M>>,
+    ) -> Respond<'r, M> {
+        let request = request.into();
+        match &self.inner.source {
+            Source::Fixed(installed) => self.run(installed, request),
+            Source::Swappable(handle) => self.run(&handle.slot.load(), request),
+        }
+    }
+
+    #[inline]
+    fn run<'r, M: Headers>(
+        &self,
+        installed: &Arc<Installed>,
+        request: RequestHead<'r, M>,
+    ) -> Respond<'r, M> {
+        let prepared = M::prepared(installed);
+        let view = M::view(request.method, request.headers);
+        let debug = self.inner.debug.get();
+        let options = Options {
+            origin_check: self
+                .inner
+                .origin_check
+                .as_deref()
+                .map(|f| f as &dyn Fn(&[u8]) -> bool),
+            debug,
+        };
+        let decision = prepared.evaluate(M::request(&view), &options);
+        let refusal = decision.refusal();
+        if let Some(refusal) = refusal {
+            let event = RefusalEvent {
+                kind: decision.kind(),
+                refusal,
+                method: request.method.as_bytes(),
+                path: request.path,
+                debug: debug && decision.preflight_status() == Some(204),
+            };
+            #[cfg(feature = "tracing")]
+            crate::refusal::trace_refusal(&event);
+            if let Some(hook) = &self.inner.on_refusal {
+                hook(&event);
+            }
+        }
+        if decision.kind() == RequestKind::Preflight {
+            Respond::Preflight(Preflight::new(&decision, &view, installed))
+        } else {
+            Respond::Forward {
+                headers: ActualHeaders::new(&decision, &view, installed),
+                refusal,
+            }
+        }
+    }
+}

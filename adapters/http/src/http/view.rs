@@ -1,0 +1,295 @@
+//! An `http` request viewed for the core: the field lines of each CORS
+//! request header, borrowed from the [`HeaderMap`] and looked up only when
+//! needed, and the request's own values an answer echoes.
+
+use cors_policy::{CorsRequestHeader, Request};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue, ValueIter};
+
+use crate::backend::{Kept, same_bytes};
+
+/// `Access-Control-Request-Private-Network` (not among `http`'s constants).
+const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+
+/// The `http` name of a CORS request header (constants: no allocation).
+pub(crate) fn request_header_name(h: CorsRequestHeader) -> HeaderName {
+    match h {
+        CorsRequestHeader::Origin => header::ORIGIN,
+        CorsRequestHeader::AccessControlRequestMethod => header::ACCESS_CONTROL_REQUEST_METHOD,
+        CorsRequestHeader::AccessControlRequestHeaders => header::ACCESS_CONTROL_REQUEST_HEADERS,
+        CorsRequestHeader::AccessControlRequestPrivateNetwork => {
+            ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK
+        }
+        // The core may name more headers one day; an unknown one has no
+        // lines here, which the core reads as "absent".
+        _ => HeaderName::from_static("x-cors-policy-unknown"),
+    }
+}
+
+/// A request viewed for the core, with the request's own values of the
+/// headers an answer may echo (`Origin`, and for `OPTIONS` the method and
+/// header list) kept aside when they have one line, so writing the answer
+/// clones them without a new lookup.
+///
+/// `Origin` is looked up at once (the core reads it first, always). Only
+/// an `OPTIONS` request can be a preflight (Fetch, "CORS-preflight
+/// request"), so `Access-Control-Request-Method` and
+/// `Access-Control-Request-Headers` are found at once for `OPTIONS` and
+/// otherwise only if the core reads them;
+/// `Access-Control-Request-Private-Network` only if the core reads it
+/// (when the policy enables Private Network Access).
+#[derive(Debug)]
+pub struct HttpView<'r> {
+    pub(crate) request: Request<'r, HeaderLines<'r>>,
+    map: &'r HeaderMap,
+    kept: Kept<'r, HeaderValue>,
+}
+
+impl<'r> HttpView<'r> {
+    /// Views a request's method and headers.
+    pub(crate) fn new(method: &'r str, headers: &'r HeaderMap) -> Self {
+        if method == "OPTIONS" {
+            return Self::options(method, headers);
+        }
+        let mut kept = Kept::default();
+        let request = Request::from_fn(method.as_bytes(), |h| match h {
+            CorsRequestHeader::Origin => {
+                let lines = HeaderLines::new(headers, h);
+                kept.set(h, lines.single());
+                lines
+            }
+            _ => HeaderLines::deferred(headers, h),
+        });
+        HttpView {
+            request,
+            map: headers,
+            kept,
+        }
+    }
+
+    /// An `OPTIONS` request (maybe a preflight): `Origin`, ACRM and ACRH
+    /// are found in one pass over the request's headers, which costs less
+    /// than three lookups (each hashes a name) for the dozen or so headers
+    /// a browser's preflight carries.
+    fn options(method: &'r str, headers: &'r HeaderMap) -> Self {
+        // (the first line, how many) of Origin, ACRM and ACRH.
+        let mut found: [(Option<&'r HeaderValue>, usize); 3] = [(None, 0); 3];
+        for (name, value) in headers {
+            let slot = if *name == header::ORIGIN {
+                &mut found[0]
+            } else if *name == header::ACCESS_CONTROL_REQUEST_METHOD {
+                &mut found[1]
+            } else if *name == header::ACCESS_CONTROL_REQUEST_HEADERS {
+                &mut found[2]
+            } else {
+                continue;
+            };
+            if slot.0.is_none() {
+                slot.0 = Some(value);
+            }
+            slot.1 += 1;
+        }
+        let mut kept = Kept::default();
+        let request = Request::from_fn(method.as_bytes(), |h| {
+            let (first, count) = match h {
+                CorsRequestHeader::Origin => found[0],
+                CorsRequestHeader::AccessControlRequestMethod => found[1],
+                CorsRequestHeader::AccessControlRequestHeaders => found[2],
+                _ => return HeaderLines::deferred(headers, h),
+            };
+            let lines = HeaderLines::scanned(headers, h, first, count);
+            kept.set(h, lines.single());
+            lines
+        });
+        HttpView {
+            request,
+            map: headers,
+            kept,
+        }
+    }
+
+    /// The request's own value of `header` whose bytes are `bytes`, if one
+    /// is: a kept value costs a comparison, another header a lookup.
+    #[inline]
+    pub(crate) fn value(&self, header: CorsRequestHeader, bytes: &[u8]) -> Option<&'r HeaderValue> {
+        match self.kept.get(header) {
+            Some(v) => same_bytes(v.as_bytes(), bytes).then_some(v),
+            None => self
+                .values(header)
+                .find(|v| same_bytes(v.as_bytes(), bytes)),
+        }
+    }
+
+    /// The request's own values of `header`, in order.
+    pub(crate) fn values(&self, header: CorsRequestHeader) -> ValueIter<'r, HeaderValue> {
+        self.map.get_all(request_header_name(header)).into_iter()
+    }
+}
+
+/// The field lines of one header in an [`http::HeaderMap`], borrowed: the
+/// core's view of a request reads them without copying a byte.
+///
+/// Made either at once ([`new`](Self::new): the header is looked up now)
+/// or on demand ([`deferred`](Self::deferred): looked up when the core
+/// first reads it, so a header the core never asks for costs nothing). A
+/// header of one line (the usual case) is held as a reference to that
+/// value, so the clones the core makes are copies; a header of several
+/// lines remembers how many it gave, and a clone looks the header up again.
+#[derive(Debug)]
+pub struct HeaderLines<'r> {
+    repr: Repr<'r>,
+}
+
+#[derive(Debug)]
+enum Repr<'r> {
+    /// Not looked up yet.
+    Deferred {
+        map: &'r HeaderMap,
+        header: CorsRequestHeader,
+    },
+    /// The header is absent.
+    Done,
+    /// A header of one line, given or not yet.
+    One { value: &'r HeaderValue, given: bool },
+    /// A header of several lines.
+    Many {
+        map: &'r HeaderMap,
+        header: CorsRequestHeader,
+        iter: ValueIter<'r, HeaderValue>,
+        taken: usize,
+    },
+}
+
+impl<'r> HeaderLines<'r> {
+    /// The lines of `header` in `map`, looked up now.
+    pub(crate) fn new(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
+        HeaderLines {
+            repr: Repr::read(map, header),
+        }
+    }
+
+    /// The lines of `header` in `map`, looked up only when first read.
+    pub(crate) fn deferred(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
+        HeaderLines {
+            repr: Repr::Deferred { map, header },
+        }
+    }
+
+    /// The lines of `header` in `map` from a pass over the map that found
+    /// `count` lines, the first being `first`.
+    fn scanned(
+        map: &'r HeaderMap,
+        header: CorsRequestHeader,
+        first: Option<&'r HeaderValue>,
+        count: usize,
+    ) -> Self {
+        let repr = match (first, count) {
+            (None, _) | (_, 0) => Repr::Done,
+            (Some(value), 1) => Repr::One {
+                value,
+                given: false,
+            },
+            _ => Repr::many(map, header, 0),
+        };
+        HeaderLines { repr }
+    }
+
+    /// The header's value when it was looked up and has exactly one line.
+    fn single(&self) -> Option<&'r HeaderValue> {
+        match self.repr {
+            Repr::One { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+impl<'r> Repr<'r> {
+    /// Looks `header` up in `map`.
+    fn read(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
+        let mut iter = map.get_all(request_header_name(header)).into_iter();
+        match (iter.next(), iter.next()) {
+            (None, _) => Repr::Done,
+            (Some(value), None) => Repr::One {
+                value,
+                given: false,
+            },
+            (Some(_), Some(_)) => Repr::Many {
+                map,
+                header,
+                iter: map.get_all(request_header_name(header)).into_iter(),
+                taken: 0,
+            },
+        }
+    }
+
+    /// The lines of a header of several lines, `taken` of them given.
+    /// `http`'s `ValueIter` is not `Clone`: look the header up again and
+    /// skip what was given.
+    #[cold]
+    #[inline(never)]
+    fn many(map: &'r HeaderMap, header: CorsRequestHeader, taken: usize) -> Self {
+        let mut iter = map.get_all(request_header_name(header)).into_iter();
+        for _ in 0..taken {
+            if iter.next().is_none() {
+                break;
+            }
+        }
+        Repr::Many {
+            map,
+            header,
+            iter,
+            taken,
+        }
+    }
+}
+
+impl Clone for HeaderLines<'_> {
+    #[inline]
+    fn clone(&self) -> Self {
+        let repr = match &self.repr {
+            Repr::Deferred { map, header } => Repr::Deferred {
+                map,
+                header: *header,
+            },
+            Repr::Done => Repr::Done,
+            Repr::One { value, given } => Repr::One {
+                value,
+                given: *given,
+            },
+            Repr::Many {
+                map, header, taken, ..
+            } => Repr::many(map, *header, *taken),
+        };
+        HeaderLines { repr }
+    }
+}
+
+impl<'r> Iterator for HeaderLines<'r> {
+    type Item = &'r [u8];
+
+    fn next(&mut self) -> Option<&'r [u8]> {
+        if let Repr::Deferred { map, header } = self.repr {
+            self.repr = Repr::read(map, header);
+        }
+        match &mut self.repr {
+            Repr::Deferred { .. } | Repr::Done => None,
+            Repr::One { value, given } => {
+                if *given {
+                    None
+                } else {
+                    *given = true;
+                    Some(value.as_bytes())
+                }
+            }
+            Repr::Many { iter, taken, .. } => {
+                let v = iter.next()?;
+                *taken += 1;
+                Some(v.as_bytes())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "view_tests.rs"]
+mod tests;
