@@ -1,19 +1,18 @@
-//! Bytes, one at a time, in `const fn`: checked access without indexing,
-//! comparisons, trimming and the byte classes of RFC 9110.
-//!
-//! Everything here is `const` so that a policy can be validated and indexed
-//! at compile time, and the same functions serve requests at run time;
-//! nothing here can panic. Word-at-a-time reads are in [`crate::swar`], index
-//! keys in [`crate::hash`].
+//! Bytes one at a time, in `const fn` so that a policy can be validated at
+//! compile time: checked access without indexing (nothing here can panic),
+//! comparisons, trimming and the byte classes of RFC 9110. Word-at-a-time
+//! reads are in [`crate::swar`], index keys in [`crate::hash`].
 
 /// Class bits, one per class, of each byte in [`CLASSES`].
 const TOKEN: u8 = 1;
 const LOWER_DIGIT_HYPHEN: u8 = 2;
 
-/// The class bits of every byte value, built at compile time. A `static`,
-/// so run-time lookups read one table instead of copying it, and since Rust
-/// 1.83 a `const fn` may read it too: the policy builder and the request
-/// path use the same predicates.
+/// RFC 9110 §5.6.2: `tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+"
+/// / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA`.
+const TCHAR_SYMBOLS: &[u8] = b"!#$%&'*+-.^_`|~";
+
+/// The class bits of every byte value. A `static`, which a `const fn` may
+/// read since Rust 1.83: the builder and the request path share it.
 static CLASSES: [u8; 256] = build_classes();
 
 const fn build_classes() -> [u8; 256] {
@@ -22,27 +21,7 @@ const fn build_classes() -> [u8; 256] {
     while i < 256 {
         let b = i as u8;
         let mut class = 0u8;
-        // RFC 9110 §5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*"
-        //   / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
-        if b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            )
-        {
+        if b.is_ascii_alphanumeric() || find(TCHAR_SYMBOLS, b).is_some() {
             class |= TOKEN;
         }
         // URL standard, "host parsing": browsers keep `_` in domain labels
@@ -98,9 +77,9 @@ pub(crate) const fn is_token(s: &[u8]) -> bool {
 
 /// `s[i]`, or `None` past the end.
 #[inline(always)]
-pub(crate) const fn at(s: &[u8], i: usize) -> Option<u8> {
+pub(crate) const fn at<T: Copy>(s: &[T], i: usize) -> Option<T> {
     match s.split_at_checked(i) {
-        Some((_, [b, ..])) => Some(*b),
+        Some((_, [v, ..])) => Some(*v),
         _ => None,
     }
 }
@@ -114,15 +93,6 @@ pub(crate) const fn range(s: &[u8], start: usize, end: usize) -> &[u8] {
             None => &[],
         },
         None => &[],
-    }
-}
-
-/// `list[i]` for a list of strings.
-#[inline(always)]
-pub(crate) const fn str_at<'s>(list: &[&'s str], i: usize) -> Option<&'s str> {
-    match list.split_at_checked(i) {
-        Some((_, [s, ..])) => Some(*s),
-        _ => None,
     }
 }
 
@@ -177,14 +147,6 @@ pub(crate) const fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
     true
 }
 
-/// Does `s` start with `prefix`, ignoring ASCII case?
-pub(crate) const fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
-    match s.split_at_checked(prefix.len()) {
-        Some((head, _)) => eq_ignore_case(head, prefix),
-        None => false,
-    }
-}
-
 /// Trim optional white space (spaces and horizontal tabs, RFC 9110 §5.6.3).
 pub(crate) const fn trim_ows(s: &[u8]) -> &[u8] {
     let mut t = s;
@@ -216,7 +178,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn classes() {
+    fn classes_and_access() {
         assert!(is_token(b"x-request-id") && is_token(b"PATCH"));
         for bad in [&b""[..], b"x a", b"x,a", "x-caf\u{e9}".as_bytes()] {
             assert!(!is_token(bad), "{bad:?}");
@@ -225,15 +187,11 @@ mod tests {
         assert!(!is_ldh(b'A') && !is_ldh(b'.') && !is_ldh(0xe9));
         // The same table at compile time.
         const { assert!(is_tchar(b'~') && !is_tchar(b'@') && is_token(b"GET")) };
-    }
-
-    #[test]
-    fn trimming_and_ranges() {
         assert_eq!(trim_ows(b" \t a b\t "), b"a b");
         assert_eq!(trim_ows(b"   "), b"");
         assert_eq!(range(b"abcdef", 1, 3), b"bc");
         assert_eq!(range(b"abc", 2, 9), b"");
-        assert_eq!(at(b"abc", 3), None);
+        assert_eq!((at(b"abc", 2), at(b"abc", 3)), (Some(b'c'), None));
         assert_eq!(find(b"a:b", b':'), Some(1));
     }
 }

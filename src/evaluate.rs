@@ -2,13 +2,12 @@
 //! order, each citing the step of the Fetch standard it answers.
 
 use crate::bytes::{is_tchar, is_token, trim_ows};
-use crate::decision::{
-    AllowOrigin, Cut, Decision, MethodDefect, OriginDefect, Refusal, RequestKind, VarySet,
-};
+use crate::decision::{AllowOrigin, Cut, Decision, RequestKind, VarySet};
 use crate::header::{Listed, first_refused};
 use crate::method;
 use crate::origin::exact_key;
 use crate::policy::Policy;
+use crate::refusal::{MethodDefect, OriginDefect, Refusal};
 use crate::request::Request;
 use crate::swar::{self, Case};
 

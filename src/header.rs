@@ -1,7 +1,7 @@
 //! Request-header names: the policy's list, the forbidden names, and the
 //! bounded parsing of `Access-Control-Request-Headers`.
 
-use crate::bytes::{self, eq, eq_ignore_case, starts_with_ignore_case};
+use crate::bytes::{self, eq, eq_ignore_case};
 use crate::hash;
 use crate::index::Index;
 use crate::swar::{self, Case};
@@ -36,6 +36,14 @@ const FORBIDDEN: [&[u8]; 21] = [
     b"upgrade",
     b"via",
 ];
+
+/// Does `s` start with `prefix`, ignoring ASCII case?
+const fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
+    match s.split_at_checked(prefix.len()) {
+        Some((head, _)) => eq_ignore_case(head, prefix),
+        None => false,
+    }
+}
 
 /// Is `name` a forbidden request-header name (any case)?
 pub(crate) const fn is_forbidden(name: &[u8]) -> bool {
@@ -112,7 +120,7 @@ impl HeaderSet {
         };
         let mut i = 0;
         while i < list.len() {
-            if let Some(name) = bytes::str_at(list, i) {
+            if let Some(name) = bytes::at(list, i) {
                 let name = name.as_bytes();
                 if eq(name, b"*") {
                     set.any = true;

@@ -60,7 +60,7 @@ impl MethodSet {
         };
         let mut i = 0;
         while i < list.len() {
-            if let Some(m) = bytes::str_at(list, i) {
+            if let Some(m) = bytes::at(list, i) {
                 let m = m.as_bytes();
                 if eq(m, b"*") {
                     set.any = true;

@@ -83,13 +83,18 @@ const fn find_scheme_sep(s: &[u8]) -> Option<usize> {
     None
 }
 
+/// What [`check_labels`] tells of valid labels.
+struct Labels {
+    /// Some letter is upper-case: the canonical spelling lowers it.
+    upper_case: bool,
+}
+
 /// Checks a domain (or a wildcard's suffix without its dot): labels of
 /// letters, digits, `-` and `_`, 1 to 63 bytes each, 253 in all, and every
-/// `xn--` label valid Punycode. Returns the problem, if any, and whether it
-/// has upper-case letters.
-const fn check_labels(host: &[u8]) -> (Option<OriginProblem>, bool) {
+/// `xn--` label valid Punycode.
+const fn check_labels(host: &[u8]) -> Result<Labels, OriginProblem> {
     if host.is_empty() || host.len() > 253 {
-        return (Some(OriginProblem::BadHost), false);
+        return Err(OriginProblem::BadHost);
     }
     let mut upper = false;
     let mut label = 0usize;
@@ -102,13 +107,13 @@ const fn check_labels(host: &[u8]) -> (Option<OriginProblem>, bool) {
         };
         if c == b'.' {
             if label == 0 {
-                return (Some(OriginProblem::BadHost), upper);
+                return Err(OriginProblem::BadHost);
             }
             let l = range(host, start, i);
             if let [b'x' | b'X', b'n' | b'N', b'-', b'-', code @ ..] = l
                 && !host::is_valid_punycode(code)
             {
-                return (Some(OriginProblem::InvalidPunycode), upper);
+                return Err(OriginProblem::InvalidPunycode);
             }
             label = 0;
             start = i + 1;
@@ -116,16 +121,16 @@ const fn check_labels(host: &[u8]) -> (Option<OriginProblem>, bool) {
             if c.is_ascii_uppercase() {
                 upper = true;
             } else if !bytes::is_ldh(c) {
-                return (Some(OriginProblem::BadHost), upper);
+                return Err(OriginProblem::BadHost);
             }
             label += 1;
             if label > 63 {
-                return (Some(OriginProblem::BadHost), upper);
+                return Err(OriginProblem::BadHost);
             }
         }
         i += 1;
     }
-    (None, upper)
+    Ok(Labels { upper_case: upper })
 }
 
 /// Parses and validates one pattern of `allowed_origins`.
@@ -240,16 +245,16 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
                 ip = Some(Ip::V4(address));
             }
         } else {
-            let (problem, upper) = check_labels(labels);
-            if let Some(problem) = problem {
-                return PatternCheck::Invalid(problem);
-            }
+            let checked = match check_labels(labels) {
+                Ok(found) => found,
+                Err(problem) => return PatternCheck::Invalid(problem),
+            };
             // A subdomain needs room for one label and a dot within the 253
             // bytes of a host name (RFC 1035 §2.3.4), else it matches nothing.
             if matches!(kind, Kind::Sub) && labels.len() > 251 {
                 return PatternCheck::Invalid(OriginProblem::BadHost);
             }
-            lowercase = lowercase || upper;
+            lowercase = lowercase || checked.upper_case;
         }
     }
     let host_end = auth_start + host_end_rel;
@@ -406,7 +411,7 @@ impl<const N: usize> OriginIndex<N> {
         };
         let mut i = 0;
         while i < list.len() && i < N {
-            if let Some(entry) = bytes::str_at(list, i)
+            if let Some(entry) = bytes::at(list, i)
                 && let PatternCheck::Ok(parsed) = check_pattern(entry)
             {
                 let p = entry.as_bytes();

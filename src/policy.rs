@@ -3,7 +3,7 @@
 use core::fmt;
 
 use crate::MAX_ALLOWED_HEADERS;
-use crate::bytes::{self, eq, is_token, str_at};
+use crate::bytes::{self, at, eq, is_token};
 use crate::error::{PolicyError, PolicyErrors};
 use crate::header::{self, HeaderSet};
 use crate::method::{self, MAX_METHODS, MethodSet};
@@ -279,7 +279,7 @@ impl<'s> PolicyBuilder<'s> {
         let mut expose_len = 0usize;
         let mut i = 0;
         while i < self.expose.len() {
-            if let Some(name) = str_at(self.expose, i) {
+            if let Some(name) = at(self.expose, i) {
                 if i > 0 {
                     expose_len = push(&mut expose, expose_len, b", ");
                 }
@@ -337,7 +337,7 @@ const fn itoa(mut v: u32, out: &mut [u8; 10]) -> usize {
 const fn contains_star(list: &[&str]) -> bool {
     let mut i = 0;
     while i < list.len() {
-        if let Some(s) = str_at(list, i)
+        if let Some(s) = at(list, i)
             && eq(s.as_bytes(), b"*")
         {
             return true;
@@ -351,7 +351,7 @@ const fn joined_len(list: &[&str]) -> usize {
     let mut len = 0;
     let mut i = 0;
     while i < list.len() {
-        if let Some(s) = str_at(list, i) {
+        if let Some(s) = at(list, i) {
             len += s.len();
         }
         i += 1;
@@ -521,22 +521,22 @@ pub(crate) const fn next_error<'s>(
         let found = if let Some((_, [check, ..])) = GlobalCheck::ALL.split_at_checked(step) {
             check.run(c, capacity)
         } else if step < methods {
-            match str_at(c.origins, step - origins) {
+            match at(c.origins, step - origins) {
                 Some(e) => origin_error(c, e, step - origins),
                 None => None,
             }
         } else if step < headers {
-            match str_at(c.methods, step - methods) {
+            match at(c.methods, step - methods) {
                 Some(e) => method_error(e, step - methods),
                 None => None,
             }
         } else if step < exposed {
-            match str_at(c.headers, step - headers) {
+            match at(c.headers, step - headers) {
                 Some(e) => header_error(e, step - headers),
                 None => None,
             }
         } else {
-            match str_at(c.expose, step - exposed) {
+            match at(c.expose, step - exposed) {
                 Some(e) if !eq(e.as_bytes(), b"*") && !is_token(e.as_bytes()) => {
                     Some(PolicyError::InvalidExposedHeader {
                         index: step - exposed,

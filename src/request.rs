@@ -40,7 +40,7 @@ impl CorsRequestHeader {
     }
 }
 
-/// What [`evaluate`](crate::evaluate) reads of a request: its method and,
+/// What [`evaluate`](crate::evaluate()) reads of a request: its method and,
 /// for each [`CorsRequestHeader`], every field line, borrowed.
 ///
 /// `L` iterates over the values of one header's field lines, in order; it
