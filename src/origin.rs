@@ -35,9 +35,40 @@ pub(crate) struct Parsed {
     pub(crate) kind: Kind,
     scheme_end: u16,
     /// Host, or for `Sub*` the suffix starting at its leading dot.
-    host: (u16, u16),
+    host: Span,
     /// Port including its colon, empty when none (or `:*`).
-    port: (u16, u16),
+    port: Span,
+}
+
+/// The byte range `start..end` of a part of a pattern. Offsets fit in
+/// `u16`: a pattern is at most [`MAX_ORIGIN_PATTERN_LEN`] bytes.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u16,
+    end: u16,
+}
+
+impl Span {
+    const EMPTY: Span = Span { start: 0, end: 0 };
+
+    const fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u16,
+            end: end as u16,
+        }
+    }
+
+    /// The bytes of `entry` in this range (empty when out of bounds).
+    #[inline(always)]
+    const fn of(self, entry: &[u8]) -> &[u8] {
+        range(entry, self.start as usize, self.end as usize)
+    }
+
+    /// The bytes of `entry` in this range, if it is in bounds.
+    #[inline(always)]
+    fn get(self, entry: &[u8]) -> Option<&[u8]> {
+        entry.get(usize::from(self.start)..usize::from(self.end))
+    }
 }
 
 /// The longest origin pattern accepted: a 253-byte host (the DNS limit)
@@ -140,8 +171,8 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
         return PatternCheck::Ok(Parsed {
             kind: Kind::Null,
             scheme_end: 0,
-            host: (0, 0),
-            port: (0, 0),
+            host: Span::EMPTY,
+            port: Span::EMPTY,
         });
     }
     if eq(p, b"*") {
@@ -311,8 +342,8 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
     PatternCheck::Ok(Parsed {
         kind,
         scheme_end: sep as u16,
-        host: (host_start as u16, host_end as u16),
-        port: (port.0 as u16, port.1 as u16),
+        host: Span::new(host_start, host_end),
+        port: Span::new(port.0, port.1),
     })
 }
 
@@ -322,11 +353,10 @@ pub(crate) const fn is_public_suffix_wildcard(entry: &str, parsed: &Parsed) -> b
     match parsed.kind {
         Kind::Sub | Kind::SubAnyPort => {
             // The suffix is stored with its leading dot.
-            let suffix = range(
-                entry.as_bytes(),
-                parsed.host.0 as usize + 1,
-                parsed.host.1 as usize,
-            );
+            let suffix = match parsed.host.of(entry.as_bytes()) {
+                [_dot, suffix @ ..] => suffix,
+                [] => &[],
+            };
             crate::public_suffix::is_public_suffix(suffix)
         }
         _ => false,
@@ -343,7 +373,7 @@ pub(crate) const fn is_insecure(entry: &str, parsed: &Parsed) -> bool {
     if matches!(parsed.kind, Kind::Null) || !eq(range(p, 0, parsed.scheme_end as usize), b"http") {
         return false;
     }
-    let host = range(p, parsed.host.0 as usize, parsed.host.1 as usize);
+    let host = parsed.host.of(p);
     let loopback = eq(host, b"localhost")
         || eq(host, b"[::1]")
         || ends_with(host, b".localhost")
@@ -395,8 +425,8 @@ pub(crate) struct OriginIndex<const N: usize> {
 const NO_PARSE: Parsed = Parsed {
     kind: Kind::Null,
     scheme_end: 0,
-    host: (0, 0),
-    port: (0, 0),
+    host: Span::EMPTY,
+    port: Span::EMPTY,
 };
 
 impl<const N: usize> OriginIndex<N> {
@@ -416,8 +446,8 @@ impl<const N: usize> OriginIndex<N> {
             {
                 let p = entry.as_bytes();
                 let scheme = range(p, 0, parsed.scheme_end as usize);
-                let host = range(p, parsed.host.0 as usize, parsed.host.1 as usize);
-                let port = range(p, parsed.port.0 as usize, parsed.port.1 as usize);
+                let host = parsed.host.of(p);
+                let port = parsed.port.of(p);
                 let h = match parsed.kind {
                     Kind::Exact => exact_key(p),
                     _ => pattern_key(
@@ -464,8 +494,8 @@ impl<const N: usize> OriginIndex<N> {
             }
             let p = entry.as_bytes();
             if p.get(..usize::from(parsed.scheme_end)) == Some(scheme)
-                && p.get(usize::from(parsed.host.0)..usize::from(parsed.host.1)) == Some(host)
-                && p.get(usize::from(parsed.port.0)..usize::from(parsed.port.1)) == Some(port)
+                && parsed.host.get(p) == Some(host)
+                && parsed.port.get(p) == Some(port)
             {
                 return true;
             }
