@@ -50,14 +50,12 @@ pub(crate) const fn is_forbidden(name: &[u8]) -> bool {
     if starts_with_ignore_case(name, b"proxy-") || starts_with_ignore_case(name, b"sec-") {
         return true;
     }
-    let mut i = 0;
-    while i < FORBIDDEN.len() {
-        if let Some((_, [f, ..])) = FORBIDDEN.split_at_checked(i)
-            && eq_ignore_case(name, f)
-        {
+    let mut rest: &[&[u8]] = &FORBIDDEN;
+    while let [f, tail @ ..] = rest {
+        if eq_ignore_case(name, f) {
             return true;
         }
-        i += 1;
+        rest = tail;
     }
     false
 }
@@ -118,21 +116,21 @@ impl HeaderSet {
             words: [[0; 2]; MAX_ALLOWED_HEADERS],
             any: false,
         };
-        let mut i = 0;
-        while i < list.len() {
-            if let Some(name) = bytes::at(list, i) {
-                let name = name.as_bytes();
-                if eq(name, b"*") {
-                    set.any = true;
-                } else if name.len() <= 16 {
-                    let short = Short::of(name);
-                    set.index.insert(i, short.key());
-                    bytes::set(&mut set.words, i, short.folded());
-                } else {
-                    set.index.insert(i, hash::key(name, Case::Folded));
-                }
+        // Each name at its position `i` in the list.
+        let (mut i, mut rest) = (0, list);
+        while let [name, tail @ ..] = rest {
+            let name = name.as_bytes();
+            if eq(name, b"*") {
+                set.any = true;
+            } else if name.len() <= 16 {
+                let short = Short::of(name);
+                set.index.insert(i, short.key());
+                bytes::set(&mut set.words, i, short.folded());
+            } else {
+                set.index.insert(i, hash::key(name, Case::Folded));
             }
             i += 1;
+            rest = tail;
         }
         set
     }
@@ -494,6 +492,125 @@ mod tests {
             }
         }
         assert_eq!(checked, names.len() * names.len() * seps.len());
+    }
+
+    /// The fast path is taken for what browsers send: lower-case names of
+    /// up to 16 bytes, separated by `,` or `, `, at any place in a line
+    /// (with 16 bytes left to read or fewer), and upper-case ones too;
+    /// each is decided by `allows_short` and none by `allows`. A name
+    /// longer than 16 bytes, or followed by white space, takes the general
+    /// path. (Mutation testing, issue 21: the fast path could give up and
+    /// every answer stayed right, since the general path gives the same.)
+    #[test]
+    fn the_fast_path_is_taken() {
+        struct Counting<'a, 's> {
+            listed: Listed<'a, 's>,
+            fast: usize,
+            slow: usize,
+        }
+        impl<'r> Judge<'r> for &mut Counting<'_, '_> {
+            fn allows(&mut self, e: &Element<'r>, short: Option<Short>) -> bool {
+                self.slow += 1;
+                self.listed.allows(e, short)
+            }
+            fn allows_short(&mut self, short: Short) -> Option<bool> {
+                let got = self.listed.allows_short(short);
+                self.fast += usize::from(got == Some(true));
+                got
+            }
+        }
+        let list = [
+            "content-type",
+            "x-request-id",
+            "abcdefgh",
+            "abcdefghi",
+            "x-sixteen-bytes!",
+            "x-a-name-of-twenty-b",
+        ];
+        let set = HeaderSet::build(&list);
+        let count = |line: &[u8]| {
+            let mut judge = Counting {
+                listed: Listed {
+                    set: &set,
+                    list: &list,
+                },
+                fast: 0,
+                slow: 0,
+            };
+            assert_eq!(first_refused([line].into_iter(), &mut judge), None);
+            (judge.fast, judge.slow)
+        };
+        for (line, n) in [
+            (&b"content-type"[..], 1),
+            (b"content-type,x-request-id", 2),
+            (b"content-type, x-request-id", 2),
+            (
+                b"x-request-id,content-type,abcdefgh,abcdefghi,x-sixteen-bytes!",
+                5,
+            ),
+            (b"abcdefgh,abcdefghi", 2),
+            (b"x-sixteen-bytes!", 1),
+            (b"x-sixteen-bytes!,abcdefgh", 2),
+            (b"Content-Type, X-Request-ID", 2),
+            (b" content-type,", 1),
+        ] {
+            assert_eq!(
+                count(line),
+                (n, 0),
+                "{:?}",
+                std::string::String::from_utf8_lossy(line)
+            );
+        }
+        assert_eq!(count(b"x-a-name-of-twenty-b,content-type"), (1, 1));
+        assert_eq!(count(b"content-type ,x-request-id"), (1, 1));
+    }
+
+    /// The index spreads: 1,000 distinct names, keyed as a policy's list
+    /// keys them, make chains of a few at most in 1,024 buckets, and a
+    /// full list of 128 names in its own index too. Every hit is compared
+    /// with the name, so a poor key (a constant) would keep every answer
+    /// right and only cost time: this is what notices it.
+    #[test]
+    fn the_index_spreads() {
+        use std::{format, string::String};
+        let key = |name: &[u8]| {
+            if name.len() <= 16 {
+                Short::of(name).key()
+            } else {
+                hash::key(name, Case::Folded)
+            }
+        };
+        let names: Vec<String> = (0..1000)
+            .map(|i| match i % 4 {
+                0 => format!("x-custom-{i}"),
+                1 => format!("X-Amz-Meta-{i}"),
+                2 => format!("x-trace-{i}-id"),
+                _ => format!("x-a-rather-long-header-name-{i}"),
+            })
+            .collect();
+        let mut ix = Index::<1024>::new();
+        for (i, name) in names.iter().enumerate() {
+            ix.insert(i, key(name.as_bytes()));
+        }
+        assert!(ix.longest_chain() <= 8, "{}", ix.longest_chain());
+
+        let list: Vec<&str> = names
+            .iter()
+            .take(MAX_ALLOWED_HEADERS)
+            .map(String::as_str)
+            .collect();
+        let set = HeaderSet::build(&list);
+        assert!(
+            set.index.longest_chain() <= 6,
+            "{}",
+            set.index.longest_chain()
+        );
+        for name in &list {
+            assert!(
+                set.allows(&list, name.to_ascii_uppercase().as_bytes(), None),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -302,6 +302,41 @@ fn long_expose_list_is_refused_not_truncated() {
     ));
 }
 
+/// The joined length counts ", " between names: n names of total length L
+/// join to L + 2(n - 1) bytes, and exactly `MAX_EXPOSE_HEADERS_LEN` is
+/// accepted. (Mutation testing, issue 21: `2 * (n - 1)` written `2 + (n -
+/// 1)` went unnoticed, so one name could be two bytes short of the bound.)
+#[test]
+fn expose_list_bound_counts_the_separators() {
+    use cors_policy::MAX_EXPOSE_HEADERS_LEN as MAX;
+    let built = |names: &[String]| {
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        match PolicyBuilder::new()
+            .allow_any_origin()
+            .expose_headers(&refs)
+            .build()
+        {
+            Ok(p) => Ok(p.expose_headers_value().map(<[u8]>::len)),
+            Err(e) => match e.first() {
+                Some(PolicyError::ExposeHeadersTooLong { len }) => Err(len),
+                other => panic!("{other:?}"),
+            },
+        }
+    };
+    // One name: no separator.
+    assert_eq!(built(&["x".repeat(MAX)]), Ok(Some(MAX)));
+    assert_eq!(built(&["x".repeat(MAX + 1)]), Err(MAX + 1));
+    // Five names: four separators of two bytes.
+    let five = |last: usize| {
+        let mut names: Vec<String> = (0..4).map(|i| format!("x-{i}")).collect();
+        names.push("y".repeat(last));
+        names
+    };
+    let rest = MAX - 4 * 3 - 4 * 2;
+    assert_eq!(built(&five(rest)), Ok(Some(MAX)));
+    assert_eq!(built(&five(rest + 1)), Err(MAX + 1));
+}
+
 #[test]
 fn over_long_origin_pattern() {
     let long = format!(
