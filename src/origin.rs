@@ -666,8 +666,8 @@ mod tests {
         }
     }
 
-    /// The index spreads: 1,000 distinct patterns (exact origins, ports and
-    /// subdomain wildcards) make chains of a few at most in 1,024 buckets.
+    /// The index spreads: 1,000 distinct patterns (exact origins, any port,
+    /// subdomain wildcards, some told apart by their port alone) make chains of a few at most in 1,024 buckets.
     /// Every hit is compared with the pattern, so a poor key (a constant)
     /// would keep every answer right and only cost time: this is what
     /// notices it.
@@ -675,11 +675,13 @@ mod tests {
     fn the_index_spreads() {
         use std::{string::String, vec::Vec};
         let patterns: Vec<String> = (0..1000)
-            .map(|i| match i % 5 {
+            .map(|i| match i % 6 {
                 0 => std::format!("https://app{i}.example.com"),
                 1 => std::format!("http://localhost:{}", 3000 + i),
                 2 => std::format!("https://*.t{i}.example.com"),
                 3 => std::format!("https://s{i}.example.com:*"),
+                // Only the port tells these apart.
+                4 => std::format!("https://*.example.com:{}", 3000 + i),
                 _ => std::format!("https://*.u{i}.example.com:*"),
             })
             .collect();
