@@ -16,6 +16,7 @@
 #   - else (HEAD is main, e.g. the merge commit of a branch): HEAD's first
 #     parent, the main before the merge.
 # A clone without that history (shallow) prints SKIPPED: nothing examined.
+# MUTANTS_LIST=1 lists the mutants of the change and tests none.
 #
 # Bounded: at most MUTANTS_MAX mutants (default 240; about 4 s each on 2
 # cores after one build of the tests). A larger change (a rewrite of a
@@ -76,6 +77,11 @@ fi
 # The mutants of the change (the same filters as the run below).
 count=$(cargo mutants --workspace --in-diff "$diff" --list | wc -l)
 echo "mutants: $count mutants in the changed lines"
+if [ -n "${MUTANTS_LIST:-}" ]; then
+  # MUTANTS_LIST=1: say what would be tested, and test nothing.
+  cargo mutants --workspace --in-diff "$diff" --list
+  exit 0
+fi
 if [ "$count" -eq 0 ]; then
   echo "mutants: the changed lines hold no mutant (comments, tests, declarations)"
   exit 0
