@@ -231,9 +231,11 @@ pub(crate) trait Judge<'r> {
     /// way.
     fn allows(&mut self, e: &Element<'r>, short: Option<Short>) -> bool;
 
-    /// Is the element read as `short` allowed, if that alone decides?
-    fn allows_short(&mut self, _short: Short) -> Option<bool> {
-        None
+    /// Is the element read as `short` allowed on that alone? `false`
+    /// leaves it to [`allows`](Self::allows). (An `Option<bool>` once, whose
+    /// `Some(false)` and `None` meant the same: mutation testing, issue 21.)
+    fn allows_short(&mut self, _short: Short) -> bool {
+        false
     }
 }
 
@@ -250,8 +252,8 @@ impl<'r> Judge<'r> for Listed<'_, '_> {
     }
 
     #[inline(always)]
-    fn allows_short(&mut self, short: Short) -> Option<bool> {
-        (!self.set.any).then(|| self.set.allows_short(self.list, short))
+    fn allows_short(&mut self, short: Short) -> bool {
+        !self.set.any && self.set.allows_short(self.list, short)
     }
 }
 
@@ -332,7 +334,7 @@ pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
             }
             let (element, short, next) = match short_element(line, pos) {
                 Some(short) => {
-                    if judge.allows_short(short) == Some(true) {
+                    if judge.allows_short(short) {
                         pos += short.len + 1;
                         continue;
                     }
@@ -513,9 +515,9 @@ mod tests {
                 self.slow += 1;
                 self.listed.allows(e, short)
             }
-            fn allows_short(&mut self, short: Short) -> Option<bool> {
+            fn allows_short(&mut self, short: Short) -> bool {
                 let got = self.listed.allows_short(short);
-                self.fast += usize::from(got == Some(true));
+                self.fast += usize::from(got);
                 got
             }
         }

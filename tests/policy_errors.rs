@@ -537,3 +537,40 @@ fn errors_are_data() {
         ]
     );
 }
+
+/// Each origin problem's stable code, as metrics and `--json` show it.
+/// (Mutation testing, issue 21: `OriginProblem::code` could answer one
+/// string for every problem and no test noticed.)
+#[test]
+fn origin_problem_codes() {
+    use OriginProblem::*;
+    let table = [
+        (WildcardInList, "origin_wildcard_in_list"),
+        (MissingScheme, "origin_missing_scheme"),
+        (BadScheme, "origin_bad_scheme"),
+        (MissingHost, "origin_missing_host"),
+        (Userinfo, "origin_userinfo"),
+        (BadHost, "origin_bad_host"),
+        (MisplacedWildcard, "origin_misplaced_wildcard"),
+        (BadPort, "origin_bad_port"),
+        (TooLong, "origin_too_long"),
+        (NotAnIpv4Address, "origin_not_an_ipv4_address"),
+        (InvalidPunycode, "origin_invalid_punycode"),
+        (WildcardOverIp, "origin_wildcard_over_ip"),
+    ];
+    for (problem, code) in table {
+        assert_eq!(problem.code(), code, "{problem:?}");
+    }
+    // As a policy's error gives it.
+    for (entry, code) in [
+        ("app.example", "origin_missing_scheme"),
+        ("https://a@b.example", "origin_userinfo"),
+        ("https://a.example:99999", "origin_bad_port"),
+    ] {
+        let err = PolicyBuilder::new()
+            .allow_origins(&[entry])
+            .build()
+            .unwrap_err();
+        assert_eq!(err.first().map(|e| e.code()), Some(code), "{entry}");
+    }
+}
