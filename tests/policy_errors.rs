@@ -567,8 +567,9 @@ fn origin_problem_codes() {
         ("https://a@b.example", "origin_userinfo"),
         ("https://a.example:99999", "origin_bad_port"),
     ] {
+        let list = [entry];
         let err = PolicyBuilder::new()
-            .allow_origins(&[entry])
+            .allow_origins(&list)
             .build()
             .unwrap_err();
         assert_eq!(err.first().map(|e| e.code()), Some(code), "{entry}");
