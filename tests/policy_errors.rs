@@ -575,3 +575,29 @@ fn origin_problem_codes() {
         assert_eq!(err.first().map(|e| e.code()), Some(code), "{entry}");
     }
 }
+
+/// A refused policy's message names every problem, in order, after one
+/// prefix. (Mutation testing, issue 21: an empty `Display` of
+/// `PolicyErrors` went unnoticed.)
+#[test]
+fn the_errors_message_lists_each_problem() {
+    let err = PolicyBuilder::new()
+        .allow_origins(&["app.example", "https://a.example:99999"])
+        .max_age(MAX_MAX_AGE + 1)
+        .build()
+        .unwrap_err();
+    let each: Vec<String> = err.iter().map(|e| e.to_string()).collect();
+    assert_eq!(each.len(), 3, "{each:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("invalid CORS policy: {}", each.join("; "))
+    );
+    let one = PolicyBuilder::new()
+        .allow_origins(&["app.example"])
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        one.to_string(),
+        format!("invalid CORS policy: {}", one.first().unwrap())
+    );
+}
