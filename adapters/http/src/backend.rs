@@ -102,6 +102,10 @@ pub trait Backend: Sized + Send + 'static {
 
     // ---- prepared answers (optional)
 
+    /// Does the stack prepare answers ([`template`](Self::template))?
+    /// Without, an answer is appended to a new map header by header.
+    const PREPARES: bool = false;
+
     /// The prepared answer of `answer`'s shape ([`Answer::shape`]), made on
     /// first use with the values the policy fixes (`fixed`) and kept in
     /// `cache`, if the stack prepares answers. The default prepares none.

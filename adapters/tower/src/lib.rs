@@ -344,6 +344,7 @@ where
         self.inner.poll_ready(cx)
     }
 
+    #[inline]
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let state = match self.cors.respond(&req) {
             // Fetch, "CORS-preflight fetch": the preflight is answered
@@ -408,6 +409,7 @@ where
 {
     type Output = Result<Response<B>, E>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project().state.project() {
             // Polled again after completion (a caller bug): stay pending

@@ -125,6 +125,8 @@ impl Backend for HeaderMap {
         self.get_all(header::VARY).iter().map(HeaderValue::as_bytes)
     }
 
+    const PREPARES: bool = true;
+
     #[inline]
     fn template<'c>(
         cache: &'c Templates,
