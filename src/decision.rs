@@ -4,6 +4,7 @@
 use core::fmt;
 
 use crate::header::names_something;
+use crate::refusal::Refusal;
 
 /// How a request is classified (docs/behaviour.md §1; Fetch, "HTTP requests").
 ///
@@ -115,272 +116,88 @@ impl ResponseHeader {
     }
 }
 
-/// What is wrong with a malformed `Origin`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OriginDefect {
-    /// More than one `Origin` field line.
-    MultipleLines,
-    /// An empty value.
-    Empty,
-    /// A comma: a list, where one origin is expected.
-    List,
-    /// A byte that is not visible ASCII (non-ASCII, a control, a space inside).
-    NotVisibleAscii,
-}
-
-/// What is wrong with a malformed `Access-Control-Request-Method`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MethodDefect {
-    /// More than one field line.
-    MultipleLines,
-    /// An empty value.
-    Empty,
-    /// Not a token (RFC 9110 §5.6.2).
-    NotAToken,
-}
-
-/// Which check of docs/behaviour.md §4 refused a request, for metrics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Check {
-    /// §4.1, the origin.
-    Origin,
-    /// §4.2, the requested method.
-    Method,
-    /// §4.3, the requested headers.
-    Headers,
-}
-
-/// Why a request was refused: a reason a program can match on, for logs and
-/// metrics. It is never meant for the client.
+/// The `Vary` tokens of an answer, with their joined value. Every answer
+/// names one of the six sets below, so merging them costs no allocation.
 ///
-/// Its `Display` is safe to log whatever the request sent: it shows at most
-/// the first 128 bytes of the request's value, then its length (`origin
-/// "https://aaaa…" (first 128 of 16393 bytes) is not allowed`), escapes `"`,
-/// `\` and every byte that is not printable ASCII (`\x0a`), so a value can
-/// neither flood a log nor forge a line in it, and writes whole slices (a
-/// few writes per message, whatever the value's length), without
-/// allocating.
-///
-/// ```
-/// use cors_policy::{evaluate, Check, Policy, Refusal, Request};
-/// let policy = Policy::builder()
-///     .allow_origins(&["https://app.example"])
-///     .allow_headers(&["content-type"])
-///     .build()
-///     .unwrap();
-/// let headers = [
-///     ("Origin", "https://app.example"),
-///     ("Access-Control-Request-Method", "POST"),
-///     ("Access-Control-Request-Headers", "content-type,x-api-key"),
-/// ];
-/// let decision = evaluate(&policy, &Request::from_pairs(b"OPTIONS", &headers));
-/// let refusal = decision.refusal().unwrap();
-/// assert_eq!(refusal, Refusal::HeaderNotAllowed(b"x-api-key"));
-/// assert_eq!((refusal.check(), refusal.code()), (Check::Headers, "header_not_allowed"));
-/// assert_eq!(refusal.to_string(), "request header \"x-api-key\" is not allowed");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Refusal<'r> {
-    /// The origin (trimmed) matches no pattern and no dynamic check.
-    OriginNotAllowed(&'r [u8]),
-    /// `Origin` is malformed.
-    OriginMalformed(OriginDefect),
-    /// `Access-Control-Request-Method` is malformed.
-    MethodMalformed(MethodDefect),
-    /// The requested method is `CONNECT`, `TRACE` or `TRACK`.
-    MethodForbidden(&'r [u8]),
-    /// The requested method is not allowed by the policy.
-    MethodNotAllowed(&'r [u8]),
-    /// An element of `Access-Control-Request-Headers` is not a token.
-    HeaderMalformed(&'r [u8]),
-    /// A requested header is not allowed (`authorization` under `*` included).
-    HeaderNotAllowed(&'r [u8]),
+/// `Vary` names every request header an answer depends on, so that a shared
+/// cache never serves one request's answer to another
+/// (<https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct VarySet {
+    /// The request headers, in a fixed order.
+    tokens: &'static [&'static str],
+    /// The same joined with `", "`: a whole `Vary` value.
+    joined: &'static str,
 }
 
-impl Refusal<'_> {
-    /// The check that failed.
-    ///
-    /// ```
-    /// use cors_policy::{Check, Refusal};
-    /// assert_eq!(Refusal::HeaderNotAllowed(b"x-foo").check(), Check::Headers);
-    /// ```
-    pub const fn check(&self) -> Check {
-        match self {
-            Refusal::OriginNotAllowed(_) | Refusal::OriginMalformed(_) => Check::Origin,
-            Refusal::MethodMalformed(_)
-            | Refusal::MethodForbidden(_)
-            | Refusal::MethodNotAllowed(_) => Check::Method,
-            Refusal::HeaderMalformed(_) | Refusal::HeaderNotAllowed(_) => Check::Headers,
-        }
-    }
-
-    /// Was the request malformed, rather than well-formed but not allowed?
-    pub const fn is_malformed(&self) -> bool {
-        matches!(
-            self,
-            Refusal::OriginMalformed(_) | Refusal::MethodMalformed(_) | Refusal::HeaderMalformed(_)
-        )
-    }
-
-    /// A short stable identifier, such as `origin_not_allowed`, for metrics labels.
-    pub const fn code(&self) -> &'static str {
-        match self {
-            Refusal::OriginNotAllowed(_) => "origin_not_allowed",
-            Refusal::OriginMalformed(_) => "origin_malformed",
-            Refusal::MethodMalformed(_) => "method_malformed",
-            Refusal::MethodForbidden(_) => "method_forbidden",
-            Refusal::MethodNotAllowed(_) => "method_not_allowed",
-            Refusal::HeaderMalformed(_) => "header_malformed",
-            Refusal::HeaderNotAllowed(_) => "header_not_allowed",
-        }
-    }
-}
-
-/// How many bytes of a request value a refusal's message shows: the rest
-/// is only counted, so logging a refusal costs the same for a 16 KiB origin
-/// as for a short one.
-const SHOWN_BYTES: usize = 128;
-
-/// Writes request bytes as a quoted string, bounded and escaped so that
-/// they can neither flood a log nor forge a line in it: at most
-/// [`SHOWN_BYTES`] are shown (then `(first 128 of N bytes)`), printable
-/// ASCII as is, `"` and `\` escaped with a backslash, every other byte as
-/// `\xNN`. Runs of plain bytes are written as whole slices.
-struct Quoted<'a>(&'a [u8]);
-
-/// A lower-case hexadecimal digit.
-const fn hex_digit(n: u8) -> u8 {
-    if n < 10 { b'0' + n } else { b'a' + (n - 10) }
-}
-
-/// Writes `bytes`, which are printable ASCII, as one slice.
-fn write_plain(f: &mut fmt::Formatter<'_>, bytes: &[u8]) -> fmt::Result {
-    match core::str::from_utf8(bytes) {
-        Ok(s) if !s.is_empty() => f.write_str(s),
-        _ => Ok(()),
-    }
-}
-
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let all = self.0;
-        let shown = all.get(..SHOWN_BYTES).unwrap_or(all);
-        f.write_str("\"")?;
-        let mut rest = shown;
-        while !rest.is_empty() {
-            // The longest run of plain bytes, written as one slice, then
-            // the byte that ended it, escaped.
-            let run = rest
-                .iter()
-                .position(|&b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\')
-                .unwrap_or(rest.len());
-            let (plain, after) = rest.split_at_checked(run).unwrap_or((rest, &[]));
-            write_plain(f, plain)?;
-            let Some((&b, after)) = after.split_first() else {
-                break;
-            };
-            let pair;
-            let quad;
-            let escape: &[u8] = if b == b'"' || b == b'\\' {
-                pair = [b'\\', b];
-                &pair
-            } else {
-                quad = [b'\\', b'x', hex_digit(b >> 4), hex_digit(b & 0xf)];
-                &quad
-            };
-            write_plain(f, escape)?;
-            rest = after;
-        }
-        f.write_str("\"")?;
-        if all.len() > shown.len() {
-            write!(f, " (first {} of {} bytes)", shown.len(), all.len())?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Display for Refusal<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Refusal::OriginNotAllowed(o) => write!(f, "origin {} is not allowed", Quoted(o)),
-            Refusal::OriginMalformed(OriginDefect::MultipleLines) => {
-                f.write_str("malformed Origin: more than one Origin field line")
-            }
-            Refusal::OriginMalformed(OriginDefect::Empty) => f.write_str("malformed Origin: empty"),
-            Refusal::OriginMalformed(OriginDefect::List) => {
-                f.write_str("malformed Origin: a comma-separated list where one origin is expected")
-            }
-            Refusal::OriginMalformed(OriginDefect::NotVisibleAscii) => {
-                f.write_str("malformed Origin: bytes that are not visible ASCII")
-            }
-            Refusal::MethodMalformed(MethodDefect::MultipleLines) => {
-                f.write_str("malformed Access-Control-Request-Method: more than one field line")
-            }
-            Refusal::MethodMalformed(MethodDefect::Empty) => {
-                f.write_str("malformed Access-Control-Request-Method: empty")
-            }
-            Refusal::MethodMalformed(MethodDefect::NotAToken) => {
-                f.write_str("malformed Access-Control-Request-Method: not a method token")
-            }
-            Refusal::MethodForbidden(m) => {
-                write!(f, "method {} is forbidden and never allowed", Quoted(m))
-            }
-            Refusal::MethodNotAllowed(m) => write!(f, "method {} is not allowed", Quoted(m)),
-            Refusal::HeaderMalformed(h) => write!(
-                f,
-                "malformed Access-Control-Request-Headers: {} is not a header name",
-                Quoted(h)
-            ),
-            Refusal::HeaderNotAllowed(h) => {
-                write!(f, "request header {} is not allowed", Quoted(h))
-            }
-        }
-    }
-}
-
-/// The `Vary` tokens of every possible answer, with their joined value. A
-/// decision names one of these, so merging them costs no allocation.
-pub(crate) mod vary {
-    /// Tokens and the same joined with `", "`.
-    pub(crate) type Set = (&'static [&'static str], &'static str);
-    pub(crate) const NONE: Set = (&[], "");
-    pub(crate) const ORIGIN: Set = (&["Origin"], "Origin");
-    pub(crate) const PREFLIGHT: Set = (
-        &[
+impl VarySet {
+    const NONE: VarySet = VarySet {
+        tokens: &[],
+        joined: "",
+    };
+    const ORIGIN: VarySet = VarySet {
+        tokens: &["Origin"],
+        joined: "Origin",
+    };
+    const PREFLIGHT: VarySet = VarySet {
+        tokens: &[
             "Access-Control-Request-Method",
             "Access-Control-Request-Headers",
         ],
-        "Access-Control-Request-Method, Access-Control-Request-Headers",
-    );
-    pub(crate) const PREFLIGHT_ORIGIN: Set = (
-        &[
+        joined: "Access-Control-Request-Method, Access-Control-Request-Headers",
+    };
+    const PREFLIGHT_ORIGIN: VarySet = VarySet {
+        tokens: &[
             "Origin",
             "Access-Control-Request-Method",
             "Access-Control-Request-Headers",
         ],
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
-    );
-    pub(crate) const PREFLIGHT_PNA: Set = (
-        &[
+        joined: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+    };
+    const PREFLIGHT_PNA: VarySet = VarySet {
+        tokens: &[
             "Access-Control-Request-Method",
             "Access-Control-Request-Headers",
             "Access-Control-Request-Private-Network",
         ],
-        "Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network",
-    );
-    pub(crate) const PREFLIGHT_ORIGIN_PNA: Set = (
-        &[
+        joined: "Access-Control-Request-Method, Access-Control-Request-Headers, \
+                 Access-Control-Request-Private-Network",
+    };
+    const PREFLIGHT_ORIGIN_PNA: VarySet = VarySet {
+        tokens: &[
             "Origin",
             "Access-Control-Request-Method",
             "Access-Control-Request-Headers",
             "Access-Control-Request-Private-Network",
         ],
-        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
-         Access-Control-Request-Private-Network",
-    );
+        joined: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, \
+                 Access-Control-Request-Private-Network",
+    };
+
+    /// What an answer to any request but a preflight depends on: `Origin`,
+    /// unless a `"*"` policy answers `*` to every origin
+    /// (docs/behaviour.md §3).
+    #[inline(always)]
+    pub(crate) const fn not_preflight(any_origin: bool) -> VarySet {
+        if any_origin {
+            VarySet::NONE
+        } else {
+            VarySet::ORIGIN
+        }
+    }
+
+    /// What a preflight's answer depends on: `Origin` (unless `"*"`), the
+    /// requested method and headers, whether the request had them or not,
+    /// and the private-network request when the policy answers it.
+    #[inline(always)]
+    pub(crate) const fn preflight(any_origin: bool, private_network: bool) -> VarySet {
+        match (any_origin, private_network) {
+            (true, false) => VarySet::PREFLIGHT,
+            (false, false) => VarySet::PREFLIGHT_ORIGIN,
+            (true, true) => VarySet::PREFLIGHT_PNA,
+            (false, true) => VarySet::PREFLIGHT_ORIGIN_PNA,
+        }
+    }
 }
 
 /// The value of `Access-Control-Allow-Origin`.
@@ -391,26 +208,156 @@ pub(crate) enum AllowOrigin<'r> {
     Echo(&'r [u8]),
 }
 
-/// The answer to one request; see [`evaluate`](crate::evaluate).
+/// The answer to one request; see [`evaluate`](crate::evaluate()).
 ///
 /// It borrows from the policy (`'p`) and the request (`'r`): values the
 /// policy fixes were computed when it was built, values taken from the
 /// request are echoed, and nothing is copied.
 #[derive(Clone, Debug)]
+#[must_use = "a decision does nothing until its headers are sent or its refusal acted on"]
 pub struct Decision<'p, 'r, L> {
-    pub(crate) kind: RequestKind,
-    pub(crate) refusal: Option<Refusal<'r>>,
-    pub(crate) status: Option<u16>,
-    pub(crate) allow_origin: AllowOrigin<'r>,
-    pub(crate) credentials: bool,
-    pub(crate) methods: Option<&'r [u8]>,
-    /// The request's header lines, to echo, and where to stop: the line
-    /// and byte offset of a refused element (debug mode).
-    pub(crate) headers: Option<(L, Option<(usize, usize)>)>,
-    pub(crate) max_age: Option<&'p [u8]>,
-    pub(crate) expose: Option<&'p [u8]>,
-    pub(crate) private_network: bool,
-    pub(crate) vary: vary::Set,
+    kind: RequestKind,
+    refusal: Option<Refusal<'r>>,
+    status: Option<u16>,
+    allow_origin: AllowOrigin<'r>,
+    credentials: bool,
+    methods: Option<&'r [u8]>,
+    /// The request's header lines to echo as `Access-Control-Allow-Headers`.
+    echoed: Option<EchoedLines<L>>,
+    max_age: Option<&'p [u8]>,
+    expose: Option<&'p [u8]>,
+    private_network: bool,
+    vary: VarySet,
+}
+
+/// The constructors [`evaluate`](crate::evaluate()) answers with, one per
+/// row of docs/behaviour.md §3, and the steps that fill in a preflight's
+/// answer as its checks pass.
+impl<'p, 'r, L> Decision<'p, 'r, L> {
+    /// No CORS header, no refusal: what the others start from.
+    #[inline(always)]
+    const fn bare(kind: RequestKind, vary: VarySet) -> Self {
+        Decision {
+            kind,
+            refusal: None,
+            status: None,
+            allow_origin: AllowOrigin::None,
+            credentials: false,
+            methods: None,
+            echoed: None,
+            max_age: None,
+            expose: None,
+            private_network: false,
+            vary,
+        }
+    }
+
+    /// A request without `Origin`. A `"*"` policy answers `*` (and its
+    /// exposed headers) to every response, so that shared caches need no
+    /// `Vary`; a list policy answers nothing and varies on `Origin`.
+    #[inline(always)]
+    pub(crate) fn not_cors(any_origin: bool, expose: Option<&'p [u8]>) -> Self {
+        let bare = Self::bare(RequestKind::NotCors, VarySet::not_preflight(any_origin));
+        if any_origin {
+            Decision {
+                allow_origin: AllowOrigin::Any,
+                expose,
+                ..bare
+            }
+        } else {
+            bare
+        }
+    }
+
+    /// An actual request from an allowed origin.
+    #[inline(always)]
+    pub(crate) fn actual(
+        allow_origin: AllowOrigin<'r>,
+        credentials: bool,
+        expose: Option<&'p [u8]>,
+        vary: VarySet,
+    ) -> Self {
+        Decision {
+            allow_origin,
+            credentials,
+            expose,
+            ..Self::bare(RequestKind::Actual, vary)
+        }
+    }
+
+    /// A preflight from an allowed origin, before its method is checked:
+    /// 204 with the origin and credentials, what debug mode shows when the
+    /// method is refused.
+    #[inline(always)]
+    pub(crate) fn preflight(
+        allow_origin: AllowOrigin<'r>,
+        credentials: bool,
+        vary: VarySet,
+    ) -> Self {
+        Decision {
+            status: Some(204),
+            allow_origin,
+            credentials,
+            ..Self::bare(RequestKind::Preflight, vary)
+        }
+    }
+
+    /// This preflight, its method allowed: echoed as
+    /// `Access-Control-Allow-Methods`.
+    #[inline(always)]
+    pub(crate) fn allow_method(self, method: &'r [u8]) -> Self {
+        Decision {
+            methods: Some(method),
+            ..self
+        }
+    }
+
+    /// This preflight, its requested header lines echoed, up to `cut`.
+    #[inline(always)]
+    pub(crate) fn echo_headers(self, lines: L, cut: Option<Cut>) -> Self {
+        Decision {
+            echoed: Some(EchoedLines::new(lines, cut)),
+            ..self
+        }
+    }
+
+    /// This preflight, allowed: its max age, and private-network access
+    /// when granted.
+    #[inline(always)]
+    pub(crate) fn allowed(self, max_age: Option<&'p [u8]>, private_network: bool) -> Self {
+        Decision {
+            max_age,
+            private_network,
+            ..self
+        }
+    }
+
+    /// A refused request: no CORS header at all, a 403 for a preflight.
+    pub(crate) fn refused(kind: RequestKind, refusal: Refusal<'r>, vary: VarySet) -> Self {
+        Decision {
+            refusal: Some(refusal),
+            status: match kind {
+                RequestKind::Preflight => Some(403),
+                _ => None,
+            },
+            ..Self::bare(kind, vary)
+        }
+    }
+
+    /// This preflight, refused for its method or a header: as
+    /// [`refused`](Self::refused), or in debug mode 204 with the headers
+    /// computed so far (docs/behaviour.md §3.1).
+    #[inline(always)]
+    pub(crate) fn refuse(self, refusal: Refusal<'r>, debug: bool) -> Self {
+        if debug {
+            Decision {
+                refusal: Some(refusal),
+                ..self
+            }
+        } else {
+            Self::refused(self.kind, refusal, self.vary)
+        }
+    }
 }
 
 impl<'p, 'r, L> Decision<'p, 'r, L>
@@ -447,7 +394,7 @@ where
 
     /// The `Vary` tokens to merge into the response's `Vary`.
     pub fn vary(&self) -> &'static [&'static str] {
-        self.vary.0
+        self.vary.tokens
     }
 
     /// The same tokens joined with `", "`, ready to be a `Vary` value when
@@ -461,7 +408,7 @@ where
     /// assert_eq!(decision.vary_value(), "Origin");
     /// ```
     pub fn vary_value(&self) -> &'static str {
-        self.vary.1
+        self.vary.joined
     }
 
     /// The CORS response headers, in a fixed order: `Allow-Origin`,
@@ -471,8 +418,8 @@ where
     pub fn headers(&self) -> Headers<'_, 'r, L> {
         Headers {
             decision: self,
-            stage: 0,
-            lines: self.headers.as_ref().map(|(l, stop)| (l.clone(), *stop, 0)),
+            pending: &ResponseHeader::ALL,
+            lines: self.echoed.clone(),
         }
     }
 
@@ -575,7 +522,7 @@ where
     /// ```
     pub fn allow_headers(&self) -> AllowHeaders<'_, 'r, L> {
         AllowHeaders {
-            lines: self.headers.as_ref().map(|(l, stop)| (l.clone(), *stop, 0)),
+            lines: self.echoed.clone(),
             _decision: core::marker::PhantomData,
         }
     }
@@ -593,16 +540,71 @@ where
     }
 }
 
-/// The `Access-Control-Allow-Headers` lines still to give: the lines, where
-/// to stop, and how many were given.
-type LineCursor<L> = (L, Option<(usize, usize)>, usize);
+/// Where debug mode cuts the echoed `Access-Control-Request-Headers` lines:
+/// before the refused element, which starts `end` bytes into the request's
+/// field line number `line` (from 0). Later lines are not echoed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Cut {
+    pub(crate) line: usize,
+    pub(crate) end: usize,
+}
+
+/// The request's `Access-Control-Request-Headers` field lines, echoed as
+/// `Access-Control-Allow-Headers` lines: each line that names a header, as
+/// sent, up to the [`Cut`] if there is one. The one iterator behind
+/// [`Headers`] and [`AllowHeaders`].
+#[derive(Clone, Debug)]
+pub(crate) struct EchoedLines<L> {
+    lines: L,
+    cut: Option<Cut>,
+    /// The number of the next line of `lines`.
+    line: usize,
+}
+
+impl<L> EchoedLines<L> {
+    /// Every line of `lines` that names a header, up to `cut`.
+    #[inline(always)]
+    pub(crate) fn new(lines: L, cut: Option<Cut>) -> Self {
+        EchoedLines {
+            lines,
+            cut,
+            line: 0,
+        }
+    }
+}
+
+impl<'r, L> Iterator for EchoedLines<L>
+where
+    L: Iterator<Item = &'r [u8]>,
+{
+    type Item = &'r [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'r [u8]> {
+        loop {
+            let line = self.lines.next()?;
+            let no = self.line;
+            self.line += 1;
+            let line = match self.cut {
+                // Lines past a refused element are not echoed.
+                Some(cut) if no > cut.line => return None,
+                Some(cut) if no == cut.line => trim_list_end(line.get(..cut.end).unwrap_or(&[])),
+                _ => line,
+            };
+            if names_something(line) {
+                return Some(line);
+            }
+        }
+    }
+}
 
 /// Iterator over a decision's response headers; see [`Decision::headers`].
 #[derive(Clone, Debug)]
 pub struct Headers<'d, 'r, L> {
     decision: &'d Decision<'d, 'r, L>,
-    stage: u8,
-    lines: Option<LineCursor<L>>,
+    /// The headers still to look at, in [`ResponseHeader::ALL`]'s order.
+    pending: &'static [ResponseHeader],
+    lines: Option<EchoedLines<L>>,
 }
 
 impl<'d, 'r: 'd, L> Iterator for Headers<'d, 'r, L>
@@ -613,50 +615,29 @@ where
 
     fn next(&mut self) -> Option<Self::Item> {
         let d = self.decision;
-        loop {
-            let item = match self.stage {
-                0 => match d.allow_origin {
-                    AllowOrigin::None => None,
-                    AllowOrigin::Any => Some((ResponseHeader::AllowOrigin, &b"*"[..])),
-                    AllowOrigin::Echo(o) => Some((ResponseHeader::AllowOrigin, o)),
-                },
-                1 => d
-                    .credentials
-                    .then_some((ResponseHeader::AllowCredentials, &b"true"[..])),
-                2 => d.methods.map(|m| (ResponseHeader::AllowMethods, m)),
-                3 => {
-                    // Stay on this stage while lines remain.
-                    if let Some((lines, stop, n)) = &mut self.lines
-                        && let Some(line) = lines.next()
-                    {
-                        let no = *n;
-                        *n += 1;
-                        let line = match *stop {
-                            Some((stop_line, _)) if no > stop_line => continue,
-                            Some((stop_line, end)) if no == stop_line => {
-                                trim_list_end(line.get(..end).unwrap_or(&[]))
-                            }
-                            _ => line,
-                        };
-                        if names_something(line) {
-                            return Some((ResponseHeader::AllowHeaders, line));
-                        }
-                        continue;
+        while let [header, rest @ ..] = self.pending {
+            let value = match header {
+                ResponseHeader::AllowOrigin => d.allow_origin(),
+                ResponseHeader::AllowCredentials => d.credentials.then_some(&b"true"[..]),
+                ResponseHeader::AllowMethods => d.methods,
+                ResponseHeader::AllowHeaders => {
+                    // One item per echoed line: stay on this header while
+                    // lines remain.
+                    if let Some(line) = self.lines.as_mut().and_then(Iterator::next) {
+                        return Some((*header, line));
                     }
                     None
                 }
-                4 => d.max_age.map(|v| (ResponseHeader::MaxAge, v)),
-                5 => d.expose.map(|v| (ResponseHeader::ExposeHeaders, v)),
-                6 => d
-                    .private_network
-                    .then_some((ResponseHeader::AllowPrivateNetwork, &b"true"[..])),
-                _ => return None,
+                ResponseHeader::MaxAge => d.max_age,
+                ResponseHeader::ExposeHeaders => d.expose,
+                ResponseHeader::AllowPrivateNetwork => d.private_network.then_some(&b"true"[..]),
             };
-            self.stage += 1;
-            if item.is_some() {
-                return item;
+            self.pending = rest;
+            if let Some(value) = value {
+                return Some((*header, value));
             }
         }
+        None
     }
 }
 
@@ -664,7 +645,7 @@ where
 /// [`Decision::allow_headers`].
 #[derive(Clone, Debug)]
 pub struct AllowHeaders<'d, 'r, L> {
-    lines: Option<LineCursor<L>>,
+    lines: Option<EchoedLines<L>>,
     _decision: core::marker::PhantomData<&'d Decision<'d, 'r, L>>,
 }
 
@@ -676,23 +657,7 @@ where
 
     #[inline]
     fn next(&mut self) -> Option<&'d [u8]> {
-        let (lines, stop, n) = self.lines.as_mut()?;
-        loop {
-            let line = lines.next()?;
-            let no = *n;
-            *n += 1;
-            let line = match *stop {
-                // Lines past a refused element are not echoed.
-                Some((stop_line, _)) if no > stop_line => return None,
-                Some((stop_line, end)) if no == stop_line => {
-                    trim_list_end(line.get(..end).unwrap_or(&[]))
-                }
-                _ => line,
-            };
-            if names_something(line) {
-                return Some(line);
-            }
-        }
+        self.lines.as_mut()?.next()
     }
 }
 

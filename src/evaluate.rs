@@ -1,14 +1,15 @@
-//! `evaluate`: classification, then the checks of docs/behaviour.md §4 in order.
+//! `evaluate`: classification, then the checks of docs/behaviour.md §4 in
+//! order, each citing the step of the Fetch standard it answers.
 
-use crate::bytes::{self, is_tchar_rt, is_token_rt, trim_ows};
-use crate::decision::{
-    AllowOrigin, Decision, MethodDefect, OriginDefect, Refusal, RequestKind, vary,
-};
+use crate::bytes::{is_tchar, is_token, trim_ows};
+use crate::decision::{AllowOrigin, Cut, Decision, RequestKind, VarySet};
 use crate::header::{Listed, first_refused};
 use crate::method;
 use crate::origin::exact_key;
 use crate::policy::Policy;
+use crate::refusal::{MethodDefect, OriginDefect, Refusal};
 use crate::request::Request;
+use crate::swar::{self, Case};
 
 /// A run-time origin check borrowed for one call; see [`Options::origin_check`].
 pub type DynOriginCheck<'c> = &'c dyn Fn(&[u8]) -> bool;
@@ -75,16 +76,161 @@ where
     decide(policy, request, &Options::default())
 }
 
-/// Checks the `Origin` lines (docs/behaviour.md §4.1) as far as one is needed to
-/// look the origin up: one line, not empty once trimmed. Returns the
-/// trimmed value.
+/// [`evaluate`] with [`Options`]: a run-time origin check and debug mode.
+///
+/// ```
+/// use cors_policy::{evaluate_with, Options, Policy, Request};
+/// let tenants = ["https://shop.tenant.example"];
+/// let check = |o: &[u8]| tenants.iter().any(|t| t.as_bytes() == o);
+/// let policy = Policy::builder().allow_origins(&["https://app.example"]).build().unwrap();
+/// let options = Options { origin_check: Some(&check), debug: false };
+/// let headers = [("Origin", "https://shop.tenant.example")];
+/// let decision = evaluate_with(&policy, &Request::from_pairs(b"GET", &headers), &options);
+/// assert_eq!(decision.allow_origin(), Some(&b"https://shop.tenant.example"[..]));
+/// ```
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+pub fn evaluate_with<'p, 'r, const N: usize, L>(
+    policy: &'p Policy<'_, N>,
+    request: &Request<'r, L>,
+    options: &Options<'_>,
+) -> Decision<'p, 'r, L>
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    decide(policy, request, options)
+}
+
+/// The body of [`evaluate`] and [`evaluate_with`], inlined into each, so
+/// that the no-panic proof of either sees all of it (a call between the
+/// two would be one the optimiser may not prove free of unwinding).
+///
+/// Classification (docs/behaviour.md §1), then the checks of §4 in the
+/// order a browser's preflight needs them, stopping at the first refusal.
+#[inline(always)]
+fn decide<'p, 'r, const N: usize, L>(
+    policy: &'p Policy<'_, N>,
+    request: &Request<'r, L>,
+    options: &Options<'_>,
+) -> Decision<'p, 'r, L>
+where
+    L: Iterator<Item = &'r [u8]> + Clone,
+{
+    let config = &policy.config;
+    let mut origins = request.origin.clone();
+    let Some(origin) = origins.next() else {
+        return Decision::not_cors(config.any_origin, policy.expose_headers_value());
+    };
+    let mut acrm = request.acrm.clone();
+    let Some(method) = preflight_method(request.method(), &mut acrm) else {
+        let vary = VarySet::not_preflight(config.any_origin);
+        return match check_origin(policy, origin, origins, options) {
+            Ok(allow_origin) => {
+                let expose = policy.expose_headers_value();
+                Decision::actual(allow_origin, config.credentials, expose, vary)
+            }
+            Err(refusal) => Decision::refused(RequestKind::Actual, refusal, vary),
+        };
+    };
+
+    let vary = VarySet::preflight(config.any_origin, config.private_network);
+    let answer = match check_origin(policy, origin, origins, options) {
+        Ok(allow_origin) => Decision::preflight(allow_origin, config.credentials, vary),
+        Err(refusal) => return Decision::refused(RequestKind::Preflight, refusal, vary),
+    };
+    let answer = match check_method(policy, method, acrm) {
+        Ok(method) => answer.allow_method(method),
+        Err(refusal) => return answer.refuse(refusal, options.debug),
+    };
+    let acrh = request.acrh.clone();
+    if let Err(refused) = check_headers(policy, acrh.clone()) {
+        let answer = answer.echo_headers(acrh, Some(refused.cut));
+        return answer.refuse(refused.refusal, options.debug);
+    }
+    let private_network = check_private_network(policy, request.acrpn.clone());
+    answer
+        .echo_headers(acrh, None)
+        .allowed(policy.max_age_value(), private_network)
+}
+
+/// Classification: is this CORS request (it has an `Origin`,
+/// <https://fetch.spec.whatwg.org/#cors-request>) a CORS-preflight request,
+/// `OPTIONS`, byte for byte, with an `Access-Control-Request-Method` line
+/// (<https://fetch.spec.whatwg.org/#cors-preflight-request>)? Returns that
+/// line, the first of `acrm`.
+///
+/// ACRM is read only for `OPTIONS`, so adapters that look headers up
+/// lazily pay nothing for it on other requests.
+#[inline(always)]
+fn preflight_method<'r, L: Iterator<Item = &'r [u8]>>(
+    method: &[u8],
+    acrm: &mut L,
+) -> Option<&'r [u8]> {
+    if swar::eq(method, b"OPTIONS", Case::Exact) {
+        acrm.next()
+    } else {
+        None
+    }
+}
+
+/// The origin (docs/behaviour.md §4.1): the `Access-Control-Allow-Origin`
+/// that passes a browser's CORS check for it, or why there is none. A
+/// browser accepts `*` or its own origin, byte for byte
+/// (<https://fetch.spec.whatwg.org/#cors-check>, steps 3 and 4), and sends
+/// that origin as the one `Origin` line
+/// (<https://fetch.spec.whatwg.org/#origin-header>). A `"*"` policy answers
+/// `*` whatever the origin looks like.
+#[inline(always)]
+fn check_origin<'r, const N: usize, L: Iterator<Item = &'r [u8]>>(
+    policy: &Policy<'_, N>,
+    first: &'r [u8],
+    rest: L,
+    options: &Options<'_>,
+) -> Result<AllowOrigin<'r>, Refusal<'r>> {
+    if policy.config.any_origin {
+        Ok(AllowOrigin::Any)
+    } else {
+        listed_origin(policy, first, rest, options.origin_check)
+    }
+}
+
+/// docs/behaviour.md §4.1 for a policy that lists origins: the line checks,
+/// then the patterns, then the checks. An origin equal to an exact
+/// pattern is well-formed, so its bytes are only checked when it is not.
+#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
+#[inline(always)]
+fn listed_origin<'r, const N: usize, L: Iterator<Item = &'r [u8]>>(
+    policy: &Policy<'_, N>,
+    first: &'r [u8],
+    rest: L,
+    extra: Option<DynOriginCheck<'_>>,
+) -> Result<AllowOrigin<'r>, Refusal<'r>> {
+    let o = one_origin(first, rest).map_err(Refusal::OriginMalformed)?;
+    let list = policy.config.origins;
+    // No exact pattern is longer than MAX_ORIGIN_PATTERN_LEN, so a longer
+    // origin is not hashed for them (a 16 KiB origin: about 3 µs saved).
+    if o.len() <= crate::MAX_ORIGIN_PATTERN_LEN
+        && policy.origins.matches_exact(list, o, exact_key(o))
+    {
+        return Ok(AllowOrigin::Echo(o));
+    }
+    check_bytes(o).map_err(Refusal::OriginMalformed)?;
+    if policy.origins.matches_inexact(list, o) || checks_allow(policy, o, extra) {
+        Ok(AllowOrigin::Echo(o))
+    } else {
+        Err(Refusal::OriginNotAllowed(o))
+    }
+}
+
+/// Checks the `Origin` lines (docs/behaviour.md §4.1) as far as one is
+/// needed to look the origin up: one line, not empty once trimmed. Returns
+/// the trimmed value.
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 #[inline(always)]
 fn one_origin<'r, L: Iterator<Item = &'r [u8]>>(
     first: &'r [u8],
     mut rest: L,
 ) -> Result<&'r [u8], OriginDefect> {
-    // Fetch, "CORS protocol": a request has at most one `Origin`.
+    // A browser sends one `Origin` (https://fetch.spec.whatwg.org/#origin-header).
     if rest.next().is_some() {
         return Err(OriginDefect::MultipleLines);
     }
@@ -95,11 +241,11 @@ fn one_origin<'r, L: Iterator<Item = &'r [u8]>>(
     Ok(o)
 }
 
-/// The rest of docs/behaviour.md §4.1 for a trimmed, non-empty origin: visible
-/// ASCII without commas.
+/// The rest of docs/behaviour.md §4.1 for a trimmed, non-empty origin:
+/// visible ASCII without commas.
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
 fn check_bytes(o: &[u8]) -> Result<(), OriginDefect> {
-    if bytes::visible_no_comma(o) {
+    if swar::visible_no_comma(o) {
         return Ok(());
     }
     // The first offending byte names the defect.
@@ -141,34 +287,6 @@ fn checks_allow<const N: usize>(
         || extra.is_some_and(|f| call_check(f, origin))
 }
 
-/// docs/behaviour.md §4.1 for a policy that lists origins: the line checks,
-/// then the patterns, then the checks. An origin equal to an exact
-/// pattern is well-formed, so its bytes are only checked when it is not.
-#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-#[inline(always)]
-fn listed_origin<'r, const N: usize, L: Iterator<Item = &'r [u8]>>(
-    policy: &Policy<'_, N>,
-    first: &'r [u8],
-    rest: L,
-    extra: Option<DynOriginCheck<'_>>,
-) -> Result<AllowOrigin<'r>, Refusal<'r>> {
-    let o = one_origin(first, rest).map_err(Refusal::OriginMalformed)?;
-    let list = policy.config.origins;
-    // No exact pattern is longer than MAX_ORIGIN_PATTERN_LEN, so a longer
-    // origin is not hashed for them (a 16 KiB origin: about 3 µs saved).
-    if o.len() <= crate::MAX_ORIGIN_PATTERN_LEN
-        && policy.origins.matches_exact(list, o, exact_key(o))
-    {
-        return Ok(AllowOrigin::Echo(o));
-    }
-    check_bytes(o).map_err(Refusal::OriginMalformed)?;
-    if policy.origins.matches_inexact(list, o) || checks_allow(policy, o, extra) {
-        Ok(AllowOrigin::Echo(o))
-    } else {
-        Err(Refusal::OriginNotAllowed(o))
-    }
-}
-
 /// Calls a caller's origin check. Without the `no-panic` feature this is a
 /// plain call. With it, the call goes through an `extern "C"` function,
 /// which cannot unwind (a panic there aborts the process), so the link-time
@@ -189,234 +307,84 @@ fn call_check(check: &dyn Fn(&[u8]) -> bool, origin: &[u8]) -> bool {
     check(origin)
 }
 
-/// [`evaluate`] with [`Options`]: a run-time origin check and debug mode.
-///
-/// ```
-/// use cors_policy::{evaluate_with, Options, Policy, Request};
-/// let tenants = ["https://shop.tenant.example"];
-/// let check = |o: &[u8]| tenants.iter().any(|t| t.as_bytes() == o);
-/// let policy = Policy::builder().allow_origins(&["https://app.example"]).build().unwrap();
-/// let options = Options { origin_check: Some(&check), debug: false };
-/// let headers = [("Origin", "https://shop.tenant.example")];
-/// let decision = evaluate_with(&policy, &Request::from_pairs(b"GET", &headers), &options);
-/// assert_eq!(decision.allow_origin(), Some(&b"https://shop.tenant.example"[..]));
-/// ```
-#[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-pub fn evaluate_with<'p, 'r, const N: usize, L>(
-    policy: &'p Policy<'_, N>,
-    request: &Request<'r, L>,
-    options: &Options<'_>,
-) -> Decision<'p, 'r, L>
-where
-    L: Iterator<Item = &'r [u8]> + Clone,
-{
-    decide(policy, request, options)
+/// The method (docs/behaviour.md §4.2): a browser sends one ACRM line
+/// holding the method (<https://fetch.spec.whatwg.org/#cors-preflight-fetch>,
+/// step 3), and accepts an `Access-Control-Allow-Methods` that lists it
+/// (step 7.5). `first` is the first ACRM line, `rest` the others.
+#[inline(always)]
+fn check_method<'r, const N: usize, L: Iterator<Item = &'r [u8]>>(
+    policy: &Policy<'_, N>,
+    first: &'r [u8],
+    mut rest: L,
+) -> Result<&'r [u8], Refusal<'r>> {
+    if rest.next().is_some() {
+        return Err(Refusal::MethodMalformed(MethodDefect::MultipleLines));
+    }
+    let m = trim_ows(first);
+    if m.is_empty() {
+        Err(Refusal::MethodMalformed(MethodDefect::Empty))
+    } else if method::is_safelisted(m) || policy.methods.contains(policy.config.methods, m) {
+        // Safelisted and listed methods are tokens and not forbidden (the
+        // builder checks), so the checks below would pass: they are for the
+        // other methods.
+        Ok(m)
+    } else if !m.iter().all(|&b| is_tchar(b)) {
+        Err(Refusal::MethodMalformed(MethodDefect::NotAToken))
+    } else if method::is_forbidden(m) {
+        Err(Refusal::MethodForbidden(m))
+    } else if policy.methods.any {
+        Ok(m)
+    } else {
+        Err(Refusal::MethodNotAllowed(m))
+    }
 }
 
-/// The body of [`evaluate`] and [`evaluate_with`], inlined into each, so
-/// that the no-panic proof of either sees all of it (a call between the
-/// two would be one the optimiser may not prove free of unwinding).
+/// A requested header refused, and where debug mode cuts the echoed lines.
+struct RefusedHeader<'r> {
+    refusal: Refusal<'r>,
+    cut: Cut,
+}
+
+/// The headers (docs/behaviour.md §4.3): a browser sends the names its
+/// request will carry, joined with commas, in ACRH
+/// (<https://fetch.spec.whatwg.org/#cors-preflight-fetch>, step 5), and
+/// accepts an `Access-Control-Allow-Headers` that lists each, `*` never
+/// standing for `authorization` (steps 7.6 and 7.7). Every element of every
+/// line must be a token and allowed.
 #[inline(always)]
-fn decide<'p, 'r, const N: usize, L>(
-    policy: &'p Policy<'_, N>,
-    request: &Request<'r, L>,
-    options: &Options<'_>,
-) -> Decision<'p, 'r, L>
-where
-    L: Iterator<Item = &'r [u8]> + Clone,
-{
-    let any_origin = policy.config.any_origin;
-    let mut origins = request.origin.clone();
-    let expose = policy.expose_headers_value();
-    let Some(first) = origins.next() else {
-        // docs/behaviour.md §3: a `"*"` policy answers `*` to every response, so
-        // shared caches need no `Vary` (Fetch, "CORS protocol and HTTP caches").
-        return Decision {
-            kind: RequestKind::NotCors,
-            refusal: None,
-            status: None,
-            allow_origin: if any_origin {
-                AllowOrigin::Any
-            } else {
-                AllowOrigin::None
-            },
-            credentials: false,
-            methods: None,
-            headers: None,
-            max_age: None,
-            expose: if any_origin { expose } else { None },
-            private_network: false,
-            vary: if any_origin { vary::NONE } else { vary::ORIGIN },
-        };
-    };
-    // Fetch, "CORS-preflight request": `OPTIONS`, byte-exact, with ACRM.
-    // ACRM is read only for OPTIONS, so adapters that look headers up
-    // lazily pay nothing for it on other requests.
-    let mut acrm = request.acrm.clone();
-    let acrm_first = if bytes::eq_words(request.method(), b"OPTIONS", false) {
-        acrm.next()
-    } else {
-        None
-    };
-    let kind = match acrm_first {
-        Some(_) => RequestKind::Preflight,
-        None => RequestKind::Actual,
-    };
-
-    // A `"*"` policy answers `*` whatever the origin looks like.
-    let origin_result = if any_origin {
-        Ok(AllowOrigin::Any)
-    } else {
-        listed_origin(policy, first, origins, options.origin_check)
-    };
-    let credentials = policy.config.credentials;
-
-    if kind == RequestKind::Actual {
-        let vary = if any_origin { vary::NONE } else { vary::ORIGIN };
-        return match origin_result {
-            Ok(allow_origin) => Decision {
-                kind,
-                refusal: None,
-                status: None,
-                allow_origin,
-                credentials,
-                methods: None,
-                headers: None,
-                max_age: None,
-                expose,
-                private_network: false,
-                vary,
-            },
-            Err(refusal) => Decision::refused(kind, refusal, None, vary),
-        };
-    }
-
-    let vary = match (any_origin, policy.config.private_network) {
-        (true, false) => vary::PREFLIGHT,
-        (false, false) => vary::PREFLIGHT_ORIGIN,
-        (true, true) => vary::PREFLIGHT_PNA,
-        (false, true) => vary::PREFLIGHT_ORIGIN_PNA,
-    };
-    let allow_origin = match origin_result {
-        Ok(a) => a,
-        Err(refusal) => return Decision::refused(kind, refusal, Some(403), vary),
-    };
-    // What debug mode answers: the origin (and credentials) so far.
-    // (A macro rather than a closure: nothing is captured until a request
-    // is refused.)
-    macro_rules! partial {
-        ($refusal:expr, $methods:expr, $headers:expr $(,)?) => {
-            Decision {
-                kind,
-                refusal: Some($refusal),
-                status: Some(if options.debug { 204 } else { 403 }),
-                allow_origin: if options.debug {
-                    allow_origin
-                } else {
-                    AllowOrigin::None
-                },
-                credentials: options.debug && credentials,
-                methods: if options.debug { $methods } else { None },
-                headers: if options.debug { $headers } else { None },
-                max_age: None,
-                expose: None,
-                private_network: false,
-                vary,
-            }
-        };
-    }
-
-    // §4.2: exactly one ACRM line holding one token.
-    let method = match (acrm_first, acrm.next()) {
-        (_, Some(_)) => Err(Refusal::MethodMalformed(MethodDefect::MultipleLines)),
-        (Some(m), None) => {
-            let m = trim_ows(m);
-            if m.is_empty() {
-                Err(Refusal::MethodMalformed(MethodDefect::Empty))
-            } else if method::is_safelisted(m) || policy.methods.contains(policy.config.methods, m)
-            {
-                // Safelisted and listed methods are tokens and not
-                // forbidden (the builder checks), so the checks below
-                // would pass: they are for the other methods.
-                Ok(m)
-            } else if !m.iter().all(|&b| is_tchar_rt(b)) {
-                Err(Refusal::MethodMalformed(MethodDefect::NotAToken))
-            } else if method::is_forbidden(m) {
-                Err(Refusal::MethodForbidden(m))
-            } else if policy.methods.any {
-                Ok(m)
-            } else {
-                Err(Refusal::MethodNotAllowed(m))
-            }
-        }
-        (None, None) => Err(Refusal::MethodMalformed(MethodDefect::Empty)),
-    };
-    let method = match method {
-        Ok(m) => m,
-        Err(refusal) => return partial!(refusal, None, None),
-    };
-
-    // §4.3: every element of every ACRH line must be a token and allowed.
-    // Fetch, "CORS-preflight fetch" step 7.5-7.6.
-    let list = policy.config.headers;
+fn check_headers<'r, const N: usize, L: Iterator<Item = &'r [u8]>>(
+    policy: &Policy<'_, N>,
+    acrh: L,
+) -> Result<(), RefusedHeader<'r>> {
     let judge = Listed {
         set: &policy.headers,
-        list,
+        list: policy.config.headers,
     };
-    if let Some(element) = first_refused(request.acrh.clone(), judge) {
-        // Allowed names are tokens (see `HeaderSet::allows`): the token
-        // check is needed only to say why a name is refused.
-        let refusal = if is_token_rt(element.name) {
-            Refusal::HeaderNotAllowed(element.name)
-        } else {
-            Refusal::HeaderMalformed(element.name)
-        };
-        return partial!(
-            refusal,
-            Some(method),
-            Some((request.acrh.clone(), Some((element.line, element.start)))),
-        );
-    }
-
-    // §4.4: Private Network Access, only when enabled and asked exactly.
-    let mut pna = request.acrpn.clone();
-    let private_network = policy.config.private_network
-        && matches!((pna.next(), pna.next()), (Some(v), None) if trim_ows(v) == b"true");
-
-    Decision {
-        kind,
-        refusal: None,
-        status: Some(204),
-        allow_origin,
-        credentials,
-        methods: Some(method),
-        headers: Some((request.acrh.clone(), None)),
-        max_age: policy.max_age_value(),
-        expose: None,
-        private_network,
-        vary,
-    }
+    let Some(element) = first_refused(acrh, judge) else {
+        return Ok(());
+    };
+    // Allowed names are tokens (see `HeaderSet::allows`): the token check
+    // is needed only to say why a name is refused.
+    let refusal = if is_token(element.name) {
+        Refusal::HeaderNotAllowed(element.name)
+    } else {
+        Refusal::HeaderMalformed(element.name)
+    };
+    let cut = Cut {
+        line: element.line,
+        end: element.start,
+    };
+    Err(RefusedHeader { refusal, cut })
 }
 
-impl<'p, 'r, L> Decision<'p, 'r, L> {
-    fn refused(
-        kind: RequestKind,
-        refusal: Refusal<'r>,
-        status: Option<u16>,
-        vary: vary::Set,
-    ) -> Self {
-        Decision {
-            kind,
-            refusal: Some(refusal),
-            status,
-            allow_origin: AllowOrigin::None,
-            credentials: false,
-            methods: None,
-            headers: None,
-            max_age: None,
-            expose: None,
-            private_network: false,
-            vary,
-        }
-    }
+/// Private network access (docs/behaviour.md §4.4), only when the policy
+/// enables it and the preflight asks exactly: one ACRPN line, `true`
+/// (<https://wicg.github.io/private-network-access/#headers>).
+#[inline(always)]
+fn check_private_network<'r, const N: usize, L: Iterator<Item = &'r [u8]>>(
+    policy: &Policy<'_, N>,
+    mut acrpn: L,
+) -> bool {
+    policy.config.private_network
+        && matches!((acrpn.next(), acrpn.next()), (Some(v), None) if trim_ows(v) == b"true")
 }

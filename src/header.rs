@@ -1,8 +1,10 @@
 //! Request-header names: the policy's list, the forbidden names, and the
 //! bounded parsing of `Access-Control-Request-Headers`.
 
-use crate::bytes::{self, eq, eq_ignore_case, starts_with_ignore_case};
+use crate::bytes::{self, eq, eq_ignore_case};
+use crate::hash;
 use crate::index::Index;
+use crate::swar::{self, Case};
 
 /// The most request-header names a policy may list. Real APIs allow a
 /// handful; 128 leaves room for generated lists while keeping a
@@ -35,6 +37,14 @@ const FORBIDDEN: [&[u8]; 21] = [
     b"via",
 ];
 
+/// Does `s` start with `prefix`, ignoring ASCII case?
+const fn starts_with_ignore_case(s: &[u8], prefix: &[u8]) -> bool {
+    match s.split_at_checked(prefix.len()) {
+        Some((head, _)) => eq_ignore_case(head, prefix),
+        None => false,
+    }
+}
+
 /// Is `name` a forbidden request-header name (any case)?
 pub(crate) const fn is_forbidden(name: &[u8]) -> bool {
     if starts_with_ignore_case(name, b"proxy-") || starts_with_ignore_case(name, b"sec-") {
@@ -56,7 +66,7 @@ pub(crate) const fn is_forbidden(name: &[u8]) -> bool {
 #[derive(Clone, Copy)]
 pub(crate) struct HeaderSet {
     index: Index<MAX_ALLOWED_HEADERS>,
-    /// The folded [`bytes::split16`] words of each listed name of at most
+    /// The folded [`swar::split16`] words of each listed name of at most
     /// 16 bytes (most are), compared with a request's name without reading
     /// the list.
     words: [[u64; 2]; MAX_ALLOWED_HEADERS],
@@ -65,7 +75,7 @@ pub(crate) struct HeaderSet {
 }
 
 /// A name of at most 16 bytes as the index reads it: its length and its
-/// [`bytes::split16`] words, as the request spells them.
+/// [`swar::split16`] words, as the request spells them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Short {
     len: usize,
@@ -75,7 +85,7 @@ pub(crate) struct Short {
 impl Short {
     #[inline(always)]
     const fn of(name: &[u8]) -> Self {
-        let (a, b) = bytes::split16(name);
+        let (a, b) = swar::split16(name);
         Short {
             len: name.len(),
             words: [a, b],
@@ -86,7 +96,7 @@ impl Short {
     #[inline(always)]
     const fn folded(&self) -> [u64; 2] {
         let [a, b] = self.words;
-        [bytes::fold(a), bytes::fold(b)]
+        [swar::fold(a), swar::fold(b)]
     }
 
     /// The index key: the same for names equal but for case. Setting bit
@@ -97,7 +107,7 @@ impl Short {
     const fn key(&self) -> u64 {
         let [a, b] = self.words;
         const CASE: u64 = 0x2020_2020_2020_2020;
-        bytes::key16(a | CASE, b | CASE, self.len)
+        hash::key16(a | CASE, b | CASE, self.len)
     }
 }
 
@@ -110,7 +120,7 @@ impl HeaderSet {
         };
         let mut i = 0;
         while i < list.len() {
-            if let Some(name) = bytes::str_at(list, i) {
+            if let Some(name) = bytes::at(list, i) {
                 let name = name.as_bytes();
                 if eq(name, b"*") {
                     set.any = true;
@@ -119,7 +129,7 @@ impl HeaderSet {
                     set.index.insert(i, short.key());
                     bytes::set(&mut set.words, i, short.folded());
                 } else {
-                    set.index.insert(i, bytes::hash(name, true));
+                    set.index.insert(i, hash::key(name, Case::Folded));
                 }
             }
             i += 1;
@@ -138,17 +148,20 @@ impl HeaderSet {
     /// once refused, to tell a malformed name from a refused one.
     #[inline(always)]
     pub(crate) fn allows(&self, list: &[&str], name: &[u8], short: Option<Short>) -> bool {
-        if self.any && !bytes::eq_words(name, b"authorization", true) {
-            return bytes::is_token_rt(name);
+        if self.any && !swar::eq(name, b"authorization", Case::Folded) {
+            return bytes::is_token(name);
         }
         let short = match short {
             Some(s) => s,
             None if name.len() <= 16 => Short::of(name),
             None => {
-                return self.index.candidates(bytes::hash(name, true)).any(|pos| {
-                    list.get(pos)
-                        .is_some_and(|e| bytes::eq_words(e.as_bytes(), name, true))
-                });
+                return self
+                    .index
+                    .candidates(hash::key(name, Case::Folded))
+                    .any(|pos| {
+                        list.get(pos)
+                            .is_some_and(|e| swar::eq(e.as_bytes(), name, Case::Folded))
+                    });
             }
         };
         self.allows_short(list, short)
@@ -193,7 +206,7 @@ pub(crate) struct Element<'r> {
 #[inline(always)]
 fn element_at(line: &[u8], pos: usize) -> (&[u8], usize, usize) {
     let rest = line.get(pos..).unwrap_or(&[]);
-    let len = bytes::find_or_len(rest, b',');
+    let len = swar::find_or_len(rest, b',');
     let raw = rest.get(..len).unwrap_or(&[]);
     let mut name = raw;
     while let [b' ' | b'\t', tail @ ..] = name {
@@ -255,25 +268,25 @@ fn short_element(line: &[u8], pos: usize) -> Option<Short> {
         let (a, b) = c.split_at(8);
         let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
         let (a, b) = (word(a), word(b));
-        if let Some(k) = bytes::comma_in(a) {
-            (k, bytes::low_bytes(a, k), 0)
-        } else if let Some(k) = bytes::comma_in(b) {
-            (8 + k, a, bytes::low_bytes(b, k))
+        if let Some(k) = swar::comma_in(a) {
+            (k, swar::low_bytes(a, k), 0)
+        } else if let Some(k) = swar::comma_in(b) {
+            (8 + k, a, swar::low_bytes(b, k))
         } else if matches!(line.get(pos + 16), None | Some(b',')) {
             (16, a, b)
         } else {
             return None;
         }
     } else {
-        let a = bytes::load_at(line, pos);
-        if let Some(k) = bytes::comma_in(a) {
-            (k, bytes::low_bytes(a, k), 0)
+        let a = swar::load_at(line, pos);
+        if let Some(k) = swar::comma_in(a) {
+            (k, swar::low_bytes(a, k), 0)
         } else if left <= 8 {
             (left, a, 0)
         } else {
-            let b = bytes::load_at(line, pos + 8);
-            match bytes::comma_in(b) {
-                Some(k) => (8 + k, a, bytes::low_bytes(b, k)),
+            let b = swar::load_at(line, pos + 8);
+            match swar::comma_in(b) {
+                Some(k) => (8 + k, a, swar::low_bytes(b, k)),
                 None => (left, a, b),
             }
         }
@@ -293,8 +306,13 @@ fn short_element(line: &[u8], pos: usize) -> Option<Short> {
 ///
 /// Every line is split on commas, each element trimmed of spaces and tabs,
 /// and empty ones skipped (docs/behaviour.md §4.3; RFC 9110 §5.6.1).
+///
+/// Out of line (it was `#[inline]`): once `decide` was split into its checks
+/// the optimiser inlined this loop into the adapters' callers, where each
+/// requested line cost about 20 instructions more (callgrind's
+/// `case_echo_*`, 250 lines: +3 to 4%).
 #[cfg_attr(feature = "no-panic", no_panic::no_panic)]
-#[inline]
+#[inline(never)]
 pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
     lines: L,
     mut judge: impl Judge<'r>,

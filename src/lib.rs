@@ -97,7 +97,7 @@
 //! generics, because `const fn` construction (a policy in a `static`) cannot
 //! call the non-`const` push methods of `heapless` or `arrayvec`.
 //!
-//! - `no-panic`: marks [`evaluate`], [`evaluate_with`] and the parsers with
+//! - `no-panic`: marks [`evaluate`](evaluate()), [`evaluate_with`] and the parsers with
 //!   the `no-panic` crate's attribute, a link-time proof that no panic path
 //!   survives optimisation. Build it in release only (`cargo build --release
 //!   --features no-panic`; a debug build fails to link by design); CI runs
@@ -106,7 +106,7 @@
 //!
 //! # Performance
 //!
-//! [`evaluate`] looks at each byte of the CORS request headers a bounded
+//! [`evaluate`](evaluate()) looks at each byte of the CORS request headers a bounded
 //! number of times and finds origins, methods and header names through hash
 //! indexes built with the policy, so a policy of 1,000 origins answers as
 //! fast as one of 3. Measured with criterion on a shared 2-core machine
@@ -148,6 +148,7 @@ mod bytes;
 mod decision;
 mod error;
 mod evaluate;
+mod hash;
 mod header;
 mod host;
 mod index;
@@ -155,12 +156,11 @@ mod method;
 mod origin;
 mod policy;
 mod public_suffix;
+mod refusal;
 mod request;
+mod swar;
 
-pub use decision::{
-    AllowHeaders, Check, Decision, Headers, MethodDefect, OriginDefect, Refusal, RequestKind,
-    ResponseHeader,
-};
+pub use decision::{AllowHeaders, Decision, Headers, RequestKind, ResponseHeader};
 pub use error::{Canonical, Errors, OriginProblem, PolicyError, PolicyErrors};
 pub use evaluate::{DynOriginCheck, Options, evaluate, evaluate_with};
 pub use header::MAX_ALLOWED_HEADERS;
@@ -171,6 +171,7 @@ pub use policy::{
 };
 #[cfg(feature = "public-suffix-list")]
 pub use public_suffix::PUBLIC_SUFFIX_LIST_SOURCE;
+pub use refusal::{Check, MethodDefect, OriginDefect, Refusal};
 pub use request::{CorsRequestHeader, PairLines, Request};
 
 // The Rust blocks of the README and of the guides in docs/ are compiled

@@ -1,7 +1,9 @@
 //! Methods: the safelisted and forbidden ones, and the policy's list.
 
 use crate::bytes::{self, eq, eq_ignore_case};
+use crate::hash;
 use crate::index::Index;
+use crate::swar::{self, Case};
 
 /// The most method names a policy may list. Methods in use number a dozen at
 /// most; the bound keeps a [`Policy`](crate::Policy) small.
@@ -43,7 +45,7 @@ const fn normalizes(m: &[u8]) -> bool {
 pub(crate) struct MethodSet {
     index: Index<MAX_METHODS>,
     /// For a name of at most eight bytes, the bytes a request must send as
-    /// [`bytes::load`] reads them (not 0: a method is a non-empty token,
+    /// [`swar::load`] reads them (not 0: a method is a non-empty token,
     /// which holds no zero byte); 0 for longer names.
     word: [u64; MAX_METHODS],
     pub(crate) any: bool,
@@ -58,21 +60,21 @@ impl MethodSet {
         };
         let mut i = 0;
         while i < list.len() {
-            if let Some(m) = bytes::str_at(list, i) {
+            if let Some(m) = bytes::at(list, i) {
                 let m = m.as_bytes();
                 if eq(m, b"*") {
                     set.any = true;
                 } else if m.len() <= 8 {
-                    let mut w = bytes::load(m);
+                    let mut w = swar::load(m);
                     if normalizes(m) {
                         // Lower-case letters only: clearing 0x20 upper-cases.
                         w &= !0x2020_2020_2020_2020;
                     }
                     bytes::set(&mut set.word, i, w);
-                    set.index.insert(i, bytes::key16(w, 0, m.len()));
+                    set.index.insert(i, hash::key16(w, 0, m.len()));
                 } else {
                     // Names that normalize are at most seven bytes.
-                    set.index.insert(i, bytes::hash(m, false));
+                    set.index.insert(i, hash::key(m, Case::Exact));
                 }
             }
             i += 1;
@@ -85,17 +87,17 @@ impl MethodSet {
     pub(crate) fn contains(&self, list: &[&str], m: &[u8]) -> bool {
         let n = m.len();
         if n <= 8 {
-            let w = bytes::load(m);
-            for pos in self.index.candidates(bytes::key16(w, 0, n)) {
+            let w = swar::load(m);
+            for pos in self.index.candidates(hash::key16(w, 0, n)) {
                 if self.word.get(pos) == Some(&w) && list.get(pos).is_some_and(|e| e.len() == n) {
                     return true;
                 }
             }
             false
         } else {
-            self.index.candidates(bytes::hash(m, false)).any(|pos| {
+            self.index.candidates(hash::key(m, Case::Exact)).any(|pos| {
                 list.get(pos)
-                    .is_some_and(|e| bytes::eq_words(e.as_bytes(), m, false))
+                    .is_some_and(|e| swar::eq(e.as_bytes(), m, Case::Exact))
             })
         }
     }

@@ -7,10 +7,12 @@
 //! Patterns are therefore required in exactly that form and compared
 //! byte-exactly (docs/behaviour.md §2.2, §4.1).
 
-use crate::bytes::{self, FNV_START, at, eq, find_scheme_sep, fnv, mix, range};
+use crate::bytes::{self, at, eq, range};
 use crate::error::{Canonical, OriginProblem};
+use crate::hash;
 use crate::host::{self, Ip};
 use crate::index::Index;
+use crate::swar::{self, Case};
 
 /// How a pattern matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,9 +35,40 @@ pub(crate) struct Parsed {
     pub(crate) kind: Kind,
     scheme_end: u16,
     /// Host, or for `Sub*` the suffix starting at its leading dot.
-    host: (u16, u16),
+    host: Span,
     /// Port including its colon, empty when none (or `:*`).
-    port: (u16, u16),
+    port: Span,
+}
+
+/// The byte range `start..end` of a part of a pattern. Offsets fit in
+/// `u16`: a pattern is at most [`MAX_ORIGIN_PATTERN_LEN`] bytes.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u16,
+    end: u16,
+}
+
+impl Span {
+    const EMPTY: Span = Span { start: 0, end: 0 };
+
+    const fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u16,
+            end: end as u16,
+        }
+    }
+
+    /// The bytes of `entry` in this range (empty when out of bounds).
+    #[inline(always)]
+    const fn of(self, entry: &[u8]) -> &[u8] {
+        range(entry, self.start as usize, self.end as usize)
+    }
+
+    /// The bytes of `entry` in this range, if it is in bounds.
+    #[inline(always)]
+    fn get(self, entry: &[u8]) -> Option<&[u8]> {
+        entry.get(usize::from(self.start)..usize::from(self.end))
+    }
 }
 
 /// The longest origin pattern accepted: a 253-byte host (the DNS limit)
@@ -65,13 +98,34 @@ const fn default_port(scheme: &[u8]) -> &'static [u8] {
     }
 }
 
+/// Position of the first `"://"` in `s`.
+const fn find_scheme_sep(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    let mut rest = s;
+    while let [a, tail @ ..] = rest {
+        if *a == b':'
+            && let [b'/', b'/', ..] = tail
+        {
+            return Some(i);
+        }
+        i += 1;
+        rest = tail;
+    }
+    None
+}
+
+/// What [`check_labels`] tells of valid labels.
+struct Labels {
+    /// Some letter is upper-case: the canonical spelling lowers it.
+    upper_case: bool,
+}
+
 /// Checks a domain (or a wildcard's suffix without its dot): labels of
 /// letters, digits, `-` and `_`, 1 to 63 bytes each, 253 in all, and every
-/// `xn--` label valid Punycode. Returns the problem, if any, and whether it
-/// has upper-case letters.
-const fn check_labels(host: &[u8]) -> (Option<OriginProblem>, bool) {
+/// `xn--` label valid Punycode.
+const fn check_labels(host: &[u8]) -> Result<Labels, OriginProblem> {
     if host.is_empty() || host.len() > 253 {
-        return (Some(OriginProblem::BadHost), false);
+        return Err(OriginProblem::BadHost);
     }
     let mut upper = false;
     let mut label = 0usize;
@@ -84,13 +138,13 @@ const fn check_labels(host: &[u8]) -> (Option<OriginProblem>, bool) {
         };
         if c == b'.' {
             if label == 0 {
-                return (Some(OriginProblem::BadHost), upper);
+                return Err(OriginProblem::BadHost);
             }
             let l = range(host, start, i);
             if let [b'x' | b'X', b'n' | b'N', b'-', b'-', code @ ..] = l
                 && !host::is_valid_punycode(code)
             {
-                return (Some(OriginProblem::InvalidPunycode), upper);
+                return Err(OriginProblem::InvalidPunycode);
             }
             label = 0;
             start = i + 1;
@@ -98,16 +152,16 @@ const fn check_labels(host: &[u8]) -> (Option<OriginProblem>, bool) {
             if c.is_ascii_uppercase() {
                 upper = true;
             } else if !bytes::is_ldh(c) {
-                return (Some(OriginProblem::BadHost), upper);
+                return Err(OriginProblem::BadHost);
             }
             label += 1;
             if label > 63 {
-                return (Some(OriginProblem::BadHost), upper);
+                return Err(OriginProblem::BadHost);
             }
         }
         i += 1;
     }
-    (None, upper)
+    Ok(Labels { upper_case: upper })
 }
 
 /// Parses and validates one pattern of `allowed_origins`.
@@ -117,8 +171,8 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
         return PatternCheck::Ok(Parsed {
             kind: Kind::Null,
             scheme_end: 0,
-            host: (0, 0),
-            port: (0, 0),
+            host: Span::EMPTY,
+            port: Span::EMPTY,
         });
     }
     if eq(p, b"*") {
@@ -222,16 +276,16 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
                 ip = Some(Ip::V4(address));
             }
         } else {
-            let (problem, upper) = check_labels(labels);
-            if let Some(problem) = problem {
-                return PatternCheck::Invalid(problem);
-            }
+            let checked = match check_labels(labels) {
+                Ok(found) => found,
+                Err(problem) => return PatternCheck::Invalid(problem),
+            };
             // A subdomain needs room for one label and a dot within the 253
             // bytes of a host name (RFC 1035 §2.3.4), else it matches nothing.
             if matches!(kind, Kind::Sub) && labels.len() > 251 {
                 return PatternCheck::Invalid(OriginProblem::BadHost);
             }
-            lowercase = lowercase || upper;
+            lowercase = lowercase || checked.upper_case;
         }
     }
     let host_end = auth_start + host_end_rel;
@@ -288,8 +342,8 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
     PatternCheck::Ok(Parsed {
         kind,
         scheme_end: sep as u16,
-        host: (host_start as u16, host_end as u16),
-        port: (port.0 as u16, port.1 as u16),
+        host: Span::new(host_start, host_end),
+        port: Span::new(port.0, port.1),
     })
 }
 
@@ -299,11 +353,10 @@ pub(crate) const fn is_public_suffix_wildcard(entry: &str, parsed: &Parsed) -> b
     match parsed.kind {
         Kind::Sub | Kind::SubAnyPort => {
             // The suffix is stored with its leading dot.
-            let suffix = range(
-                entry.as_bytes(),
-                parsed.host.0 as usize + 1,
-                parsed.host.1 as usize,
-            );
+            let suffix = match parsed.host.of(entry.as_bytes()) {
+                [_dot, suffix @ ..] => suffix,
+                [] => &[],
+            };
             crate::public_suffix::is_public_suffix(suffix)
         }
         _ => false,
@@ -320,7 +373,7 @@ pub(crate) const fn is_insecure(entry: &str, parsed: &Parsed) -> bool {
     if matches!(parsed.kind, Kind::Null) || !eq(range(p, 0, parsed.scheme_end as usize), b"http") {
         return false;
     }
-    let host = range(p, parsed.host.0 as usize, parsed.host.1 as usize);
+    let host = parsed.host.of(p);
     let loopback = eq(host, b"localhost")
         || eq(host, b"[::1]")
         || ends_with(host, b".localhost")
@@ -336,32 +389,17 @@ const fn starts_with(s: &[u8], prefix: &[u8]) -> bool {
     s.len() >= prefix.len() && eq(range(s, 0, prefix.len()), prefix)
 }
 
-/// Polynomial hash of a host read right to left, so that the hash of every
-/// dot-suffix is available in one backward pass over the request's host.
-#[inline(always)]
-const fn host_step(h: u64, b: u8) -> u64 {
-    h.wrapping_mul(0x100_0000_01b3).wrapping_add(b as u64 + 1)
-}
-
-const fn host_hash(host: &[u8]) -> u64 {
-    let mut h = 0u64;
-    let mut rest = host;
-    while let [init @ .., last] = rest {
-        h = host_step(h, *last);
-        rest = init;
-    }
-    h
-}
-
-/// The key of an exact pattern: the whole origin, hashed as
-/// [`bytes::hash_visible`] hashes a request's `Origin` while checking it.
+/// The key of an exact pattern, and of a request's trimmed `Origin` looked
+/// up among them: the whole origin, byte for byte ([`hash::key`]).
 #[inline(always)]
 pub(crate) const fn exact_key(origin: &[u8]) -> u64 {
-    bytes::hash(origin, false)
+    hash::key(origin, Case::Exact)
 }
 
+/// The key of a wildcard pattern, from the hashes of its parts: a request's
+/// origin is looked up with the key of each pattern it could match.
 #[inline(always)]
-const fn key(kind: Kind, scheme_h: u64, host_h: u64, port_h: u64) -> u64 {
+const fn pattern_key(kind: Kind, scheme_h: u64, host_h: u64, port_h: u64) -> u64 {
     let salt = match kind {
         Kind::Exact => 0x9e37_79b9_7f4a_7c15,
         Kind::AnyPort => 0xd1b5_4a32_d192_ed03,
@@ -369,7 +407,7 @@ const fn key(kind: Kind, scheme_h: u64, host_h: u64, port_h: u64) -> u64 {
         Kind::SubAnyPort => 0xabc9_8388_fb8f_ac03,
         Kind::Null => 0,
     };
-    mix(salt ^ scheme_h ^ host_h.rotate_left(21) ^ port_h.rotate_left(42))
+    hash::mix(salt ^ scheme_h ^ host_h.rotate_left(21) ^ port_h.rotate_left(42))
 }
 
 /// The origin patterns of a policy, indexed for lookups whose cost does not
@@ -387,8 +425,8 @@ pub(crate) struct OriginIndex<const N: usize> {
 const NO_PARSE: Parsed = Parsed {
     kind: Kind::Null,
     scheme_end: 0,
-    host: (0, 0),
-    port: (0, 0),
+    host: Span::EMPTY,
+    port: Span::EMPTY,
 };
 
 impl<const N: usize> OriginIndex<N> {
@@ -403,20 +441,20 @@ impl<const N: usize> OriginIndex<N> {
         };
         let mut i = 0;
         while i < list.len() && i < N {
-            if let Some(entry) = bytes::str_at(list, i)
+            if let Some(entry) = bytes::at(list, i)
                 && let PatternCheck::Ok(parsed) = check_pattern(entry)
             {
                 let p = entry.as_bytes();
                 let scheme = range(p, 0, parsed.scheme_end as usize);
-                let host = range(p, parsed.host.0 as usize, parsed.host.1 as usize);
-                let port = range(p, parsed.port.0 as usize, parsed.port.1 as usize);
+                let host = parsed.host.of(p);
+                let port = parsed.port.of(p);
                 let h = match parsed.kind {
                     Kind::Exact => exact_key(p),
-                    _ => key(
+                    _ => pattern_key(
                         parsed.kind,
-                        fnv(FNV_START, scheme, false),
-                        host_hash(host),
-                        fnv(FNV_START, port, false),
+                        hash::fnv(scheme),
+                        hash::host(host),
+                        hash::fnv(port),
                     ),
                 };
                 match parsed.kind {
@@ -456,8 +494,8 @@ impl<const N: usize> OriginIndex<N> {
             }
             let p = entry.as_bytes();
             if p.get(..usize::from(parsed.scheme_end)) == Some(scheme)
-                && p.get(usize::from(parsed.host.0)..usize::from(parsed.host.1)) == Some(host)
-                && p.get(usize::from(parsed.port.0)..usize::from(parsed.port.1)) == Some(port)
+                && parsed.host.get(p) == Some(host)
+                && parsed.port.get(p) == Some(port)
             {
                 return true;
             }
@@ -476,7 +514,7 @@ impl<const N: usize> OriginIndex<N> {
             if matches!(self.parsed.get(pos), Some(p) if p.kind == Kind::Exact)
                 && list
                     .get(pos)
-                    .is_some_and(|e| bytes::eq_words(e.as_bytes(), origin, false))
+                    .is_some_and(|e| swar::eq(e.as_bytes(), origin, Case::Exact))
             {
                 return true;
             }
@@ -524,9 +562,9 @@ impl<const N: usize> OriginIndex<N> {
         let (host, port) = authority
             .split_at_checked(host_len)
             .unwrap_or((authority, &[]));
-        let scheme_h = fnv(FNV_START, scheme, false);
-        let port_h = fnv(FNV_START, port, false);
-        let empty_h = fnv(FNV_START, b"", false);
+        let scheme_h = hash::fnv(scheme);
+        let port_h = hash::fnv(port);
+        let empty_h = hash::fnv(b"");
         // A port a wildcard may stand for: `:` and a number a browser sends.
         let port_ok = match port {
             [] => true,
@@ -536,20 +574,20 @@ impl<const N: usize> OriginIndex<N> {
         let subdomains = self.subdomains && port_ok && valid_request_host(host);
         let mut h = 0u64;
         for (i, &b) in host.iter().enumerate().rev() {
-            h = host_step(h, b);
+            h = hash::host_step(h, b);
             if subdomains && b == b'.' && i > 0 {
                 let suffix = host.get(i..).unwrap_or(&[]);
                 if self.probe(
                     list,
                     Kind::Sub,
-                    key(Kind::Sub, scheme_h, h, port_h),
+                    pattern_key(Kind::Sub, scheme_h, h, port_h),
                     scheme,
                     suffix,
                     port,
                 ) || self.probe(
                     list,
                     Kind::SubAnyPort,
-                    key(Kind::SubAnyPort, scheme_h, h, empty_h),
+                    pattern_key(Kind::SubAnyPort, scheme_h, h, empty_h),
                     scheme,
                     suffix,
                     &[],
@@ -562,7 +600,7 @@ impl<const N: usize> OriginIndex<N> {
             && self.probe(
                 list,
                 Kind::AnyPort,
-                key(Kind::AnyPort, scheme_h, h, empty_h),
+                pattern_key(Kind::AnyPort, scheme_h, h, empty_h),
                 scheme,
                 host,
                 &[],
@@ -586,7 +624,7 @@ fn valid_request_host(host: &[u8]) -> bool {
                 return false;
             }
             label = 0;
-        } else if bytes::is_ldh_rt(b) && label < 63 {
+        } else if bytes::is_ldh(b) && label < 63 {
             label += 1;
         } else {
             return false;

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use crate::MAX_ALLOWED_HEADERS;
-use crate::bytes::{self, eq, is_token, str_at};
+use crate::bytes::{self, at, eq, is_token};
 use crate::error::{PolicyError, PolicyErrors};
 use crate::header::{self, HeaderSet};
 use crate::method::{self, MAX_METHODS, MethodSet};
@@ -49,6 +49,7 @@ pub type OriginCheck = fn(&[u8]) -> bool;
 /// assert!(!POLICY.allows_origin(b"https://app.example.evil"));
 /// ```
 #[derive(Clone, Copy, Debug)]
+#[must_use = "a builder does nothing until it is built"]
 pub struct PolicyBuilder<'s> {
     pub(crate) any_origin: bool,
     pub(crate) origins: &'s [&'s str],
@@ -278,7 +279,7 @@ impl<'s> PolicyBuilder<'s> {
         let mut expose_len = 0usize;
         let mut i = 0;
         while i < self.expose.len() {
-            if let Some(name) = str_at(self.expose, i) {
+            if let Some(name) = at(self.expose, i) {
                 if i > 0 {
                     expose_len = push(&mut expose, expose_len, b", ");
                 }
@@ -336,7 +337,7 @@ const fn itoa(mut v: u32, out: &mut [u8; 10]) -> usize {
 const fn contains_star(list: &[&str]) -> bool {
     let mut i = 0;
     while i < list.len() {
-        if let Some(s) = str_at(list, i)
+        if let Some(s) = at(list, i)
             && eq(s.as_bytes(), b"*")
         {
             return true;
@@ -350,7 +351,7 @@ const fn joined_len(list: &[&str]) -> usize {
     let mut len = 0;
     let mut i = 0;
     while i < list.len() {
-        if let Some(s) = str_at(list, i) {
+        if let Some(s) = at(list, i) {
             len += s.len();
         }
         i += 1;
@@ -358,58 +359,94 @@ const fn joined_len(list: &[&str]) -> usize {
     len + 2 * list.len().saturating_sub(1)
 }
 
-/// Checks that do not belong to one entry, tried before the entries.
-const GLOBAL_CHECKS: usize = 10;
+/// The checks of a policy that do not belong to one entry, tried before
+/// the entries, in [`GlobalCheck::ALL`]'s order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GlobalCheck {
+    NoOrigins,
+    AnyOriginWithCredentials,
+    TooManyOrigins,
+    TooManyMethods,
+    TooManyHeaders,
+    ExposeAnyWithCredentials,
+    ExposeHeadersTooLong,
+    MaxAgeTooLarge,
+    PrivateNetworkWithAnyOrigin,
+    OriginCheckWithAnyOrigin,
+}
 
-const fn global_error<'s>(
-    c: &PolicyBuilder<'s>,
-    capacity: usize,
-    step: usize,
-) -> Option<PolicyError<'s>> {
-    let failed = match step {
-        0 => !c.any_origin && c.origins.is_empty(),
-        1 => c.any_origin && c.credentials,
-        2 => c.origins.len() > capacity,
-        3 => c.methods.len() > MAX_METHODS,
-        4 => c.headers.len() > MAX_ALLOWED_HEADERS,
-        5 => c.credentials && contains_star(c.expose),
-        6 => joined_len(c.expose) > MAX_EXPOSE_HEADERS_LEN,
-        7 => match c.max_age {
-            Some(v) => v > MAX_MAX_AGE,
-            None => false,
-        },
-        8 => c.any_origin && c.private_network,
-        _ => c.any_origin && c.origin_check.is_some(),
-    };
-    if !failed {
-        return None;
+impl GlobalCheck {
+    /// Every check, in the order problems are reported; its length is the
+    /// number of steps [`next_error`] gives them.
+    const ALL: &[GlobalCheck] = &[
+        GlobalCheck::NoOrigins,
+        GlobalCheck::AnyOriginWithCredentials,
+        GlobalCheck::TooManyOrigins,
+        GlobalCheck::TooManyMethods,
+        GlobalCheck::TooManyHeaders,
+        GlobalCheck::ExposeAnyWithCredentials,
+        GlobalCheck::ExposeHeadersTooLong,
+        GlobalCheck::MaxAgeTooLarge,
+        GlobalCheck::PrivateNetworkWithAnyOrigin,
+        GlobalCheck::OriginCheckWithAnyOrigin,
+    ];
+
+    /// The problem this check finds in `c`, if any.
+    const fn run<'s>(self, c: &PolicyBuilder<'s>, capacity: usize) -> Option<PolicyError<'s>> {
+        if self.fails(c, capacity) {
+            Some(self.error(c, capacity))
+        } else {
+            None
+        }
     }
-    Some(match step {
-        0 => PolicyError::NoOrigins,
-        1 => PolicyError::AnyOriginWithCredentials,
-        2 => PolicyError::TooManyOrigins {
-            count: c.origins.len(),
-            capacity,
-        },
-        3 => PolicyError::TooManyMethods {
-            count: c.methods.len(),
-        },
-        4 => PolicyError::TooManyHeaders {
-            count: c.headers.len(),
-        },
-        5 => PolicyError::ExposeAnyWithCredentials,
-        6 => PolicyError::ExposeHeadersTooLong {
-            len: joined_len(c.expose),
-        },
-        7 => PolicyError::MaxAgeTooLarge {
-            value: match c.max_age {
-                Some(v) => v,
-                None => 0,
+
+    const fn fails(self, c: &PolicyBuilder<'_>, capacity: usize) -> bool {
+        match self {
+            GlobalCheck::NoOrigins => !c.any_origin && c.origins.is_empty(),
+            GlobalCheck::AnyOriginWithCredentials => c.any_origin && c.credentials,
+            GlobalCheck::TooManyOrigins => c.origins.len() > capacity,
+            GlobalCheck::TooManyMethods => c.methods.len() > MAX_METHODS,
+            GlobalCheck::TooManyHeaders => c.headers.len() > MAX_ALLOWED_HEADERS,
+            GlobalCheck::ExposeAnyWithCredentials => c.credentials && contains_star(c.expose),
+            GlobalCheck::ExposeHeadersTooLong => joined_len(c.expose) > MAX_EXPOSE_HEADERS_LEN,
+            GlobalCheck::MaxAgeTooLarge => match c.max_age {
+                Some(v) => v > MAX_MAX_AGE,
+                None => false,
             },
-        },
-        8 => PolicyError::PrivateNetworkWithAnyOrigin,
-        _ => PolicyError::OriginCheckWithAnyOrigin,
-    })
+            GlobalCheck::PrivateNetworkWithAnyOrigin => c.any_origin && c.private_network,
+            GlobalCheck::OriginCheckWithAnyOrigin => c.any_origin && c.origin_check.is_some(),
+        }
+    }
+
+    /// The error a failed check reports.
+    const fn error<'s>(self, c: &PolicyBuilder<'s>, capacity: usize) -> PolicyError<'s> {
+        match self {
+            GlobalCheck::NoOrigins => PolicyError::NoOrigins,
+            GlobalCheck::AnyOriginWithCredentials => PolicyError::AnyOriginWithCredentials,
+            GlobalCheck::TooManyOrigins => PolicyError::TooManyOrigins {
+                count: c.origins.len(),
+                capacity,
+            },
+            GlobalCheck::TooManyMethods => PolicyError::TooManyMethods {
+                count: c.methods.len(),
+            },
+            GlobalCheck::TooManyHeaders => PolicyError::TooManyHeaders {
+                count: c.headers.len(),
+            },
+            GlobalCheck::ExposeAnyWithCredentials => PolicyError::ExposeAnyWithCredentials,
+            GlobalCheck::ExposeHeadersTooLong => PolicyError::ExposeHeadersTooLong {
+                len: joined_len(c.expose),
+            },
+            GlobalCheck::MaxAgeTooLarge => PolicyError::MaxAgeTooLarge {
+                value: match c.max_age {
+                    Some(v) => v,
+                    None => 0,
+                },
+            },
+            GlobalCheck::PrivateNetworkWithAnyOrigin => PolicyError::PrivateNetworkWithAnyOrigin,
+            GlobalCheck::OriginCheckWithAnyOrigin => PolicyError::OriginCheckWithAnyOrigin,
+        }
+    }
 }
 
 const fn origin_error<'s>(
@@ -474,34 +511,35 @@ pub(crate) const fn next_error<'s>(
     capacity: usize,
     mut step: usize,
 ) -> Option<(PolicyError<'s>, usize)> {
-    let o = GLOBAL_CHECKS;
-    let m = o + c.origins.len();
-    let h = m + c.methods.len();
-    let x = h + c.headers.len();
-    let end = x + c.expose.len();
+    // Where each list's steps start.
+    let origins = GlobalCheck::ALL.len();
+    let methods = origins + c.origins.len();
+    let headers = methods + c.methods.len();
+    let exposed = headers + c.headers.len();
+    let end = exposed + c.expose.len();
     while step < end {
-        let found = if step < o {
-            global_error(c, capacity, step)
-        } else if step < m {
-            match str_at(c.origins, step - o) {
-                Some(e) => origin_error(c, e, step - o),
+        let found = if let Some((_, [check, ..])) = GlobalCheck::ALL.split_at_checked(step) {
+            check.run(c, capacity)
+        } else if step < methods {
+            match at(c.origins, step - origins) {
+                Some(e) => origin_error(c, e, step - origins),
                 None => None,
             }
-        } else if step < h {
-            match str_at(c.methods, step - m) {
-                Some(e) => method_error(e, step - m),
+        } else if step < headers {
+            match at(c.methods, step - methods) {
+                Some(e) => method_error(e, step - methods),
                 None => None,
             }
-        } else if step < x {
-            match str_at(c.headers, step - h) {
-                Some(e) => header_error(e, step - h),
+        } else if step < exposed {
+            match at(c.headers, step - headers) {
+                Some(e) => header_error(e, step - headers),
                 None => None,
             }
         } else {
-            match str_at(c.expose, step - x) {
+            match at(c.expose, step - exposed) {
                 Some(e) if !eq(e.as_bytes(), b"*") && !is_token(e.as_bytes()) => {
                     Some(PolicyError::InvalidExposedHeader {
-                        index: step - x,
+                        index: step - exposed,
                         entry: e,
                     })
                 }

@@ -40,7 +40,7 @@ impl CorsRequestHeader {
     }
 }
 
-/// What [`evaluate`](crate::evaluate) reads of a request: its method and,
+/// What [`evaluate`](crate::evaluate()) reads of a request: its method and,
 /// for each [`CorsRequestHeader`], every field line, borrowed.
 ///
 /// `L` iterates over the values of one header's field lines, in order; it
@@ -159,5 +159,5 @@ impl<'r, K: AsRef<[u8]>, V: AsRef<[u8]>> Iterator for PairLines<'r, K, V> {
 /// `n` equals the lower-case `name` but for ASCII case.
 #[inline(never)]
 fn same_name(n: &[u8], name: &[u8]) -> bool {
-    crate::bytes::eq_ignore_case_lower(n, name)
+    crate::swar::eq_ignore_case_lower(n, name)
 }

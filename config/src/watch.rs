@@ -152,6 +152,7 @@ pub struct PolicyWatcher {
 }
 
 /// Sets up a [`PolicyWatcher`]; made by [`PolicyWatcher::new`].
+#[must_use = "a builder watches nothing until it is started"]
 pub struct WatchBuilder {
     path: PathBuf,
     loaded: Option<PolicyConfig>,

@@ -142,6 +142,7 @@ pub use middleware::{CorsFuture, CorsMiddleware};
 /// Cheap to clone (one reference count) and `Send`, so one value can be
 /// moved into `HttpServer::new`'s factory and cloned per worker.
 #[derive(Clone)]
+#[must_use = "a middleware does nothing until an app wraps it"]
 pub struct Cors {
     cors: Evaluator,
     refusal_extension: bool,

@@ -158,6 +158,7 @@ pub use cors_policy_http::{CorsPolicy, CorsRefusal, DebugSwitch, PolicyHandle, R
 /// Cheap to clone (one reference count); every service it makes shares the
 /// policy, the origin check, the debug switch and the refusal hook.
 #[derive(Clone)]
+#[must_use = "a layer does nothing until it wraps a service"]
 pub struct CorsLayer {
     cors: Evaluator,
     refusal_extension: bool,

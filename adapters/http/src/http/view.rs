@@ -72,32 +72,28 @@ impl<'r> HttpView<'r> {
     /// than three lookups (each hashes a name) for the dozen or so headers
     /// a browser's preflight carries.
     fn options(method: &'r str, headers: &'r HeaderMap) -> Self {
-        // (the first line, how many) of Origin, ACRM and ACRH.
-        let mut found: [(Option<&'r HeaderValue>, usize); 3] = [(None, 0); 3];
+        let mut scan = PreflightScan::default();
         for (name, value) in headers {
-            let slot = if *name == header::ORIGIN {
-                &mut found[0]
+            let found = if *name == header::ORIGIN {
+                &mut scan.origin
             } else if *name == header::ACCESS_CONTROL_REQUEST_METHOD {
-                &mut found[1]
+                &mut scan.acrm
             } else if *name == header::ACCESS_CONTROL_REQUEST_HEADERS {
-                &mut found[2]
+                &mut scan.acrh
             } else {
                 continue;
             };
-            if slot.0.is_none() {
-                slot.0 = Some(value);
-            }
-            slot.1 += 1;
+            found.add(value);
         }
         let mut kept = Kept::default();
         let request = Request::from_fn(method.as_bytes(), |h| {
-            let (first, count) = match h {
-                CorsRequestHeader::Origin => found[0],
-                CorsRequestHeader::AccessControlRequestMethod => found[1],
-                CorsRequestHeader::AccessControlRequestHeaders => found[2],
+            let found = match h {
+                CorsRequestHeader::Origin => scan.origin,
+                CorsRequestHeader::AccessControlRequestMethod => scan.acrm,
+                CorsRequestHeader::AccessControlRequestHeaders => scan.acrh,
                 _ => return HeaderLines::deferred(headers, h),
             };
-            let lines = HeaderLines::scanned(headers, h, first, count);
+            let lines = HeaderLines::scanned(headers, h, found);
             kept.set(h, lines.single());
             lines
         });
@@ -124,6 +120,35 @@ impl<'r> HttpView<'r> {
     pub(crate) fn values(&self, header: CorsRequestHeader) -> ValueIter<'r, HeaderValue> {
         self.map.get_all(request_header_name(header)).into_iter()
     }
+}
+
+/// What one pass over a request's headers found of one header.
+#[derive(Clone, Copy, Debug, Default)]
+struct Found<'r> {
+    /// Its first line.
+    first: Option<&'r HeaderValue>,
+    /// How many lines it has.
+    lines: usize,
+}
+
+impl<'r> Found<'r> {
+    #[inline]
+    fn add(&mut self, value: &'r HeaderValue) {
+        if self.first.is_none() {
+            self.first = Some(value);
+        }
+        self.lines += 1;
+    }
+}
+
+/// `Origin`, `Access-Control-Request-Method` and
+/// `Access-Control-Request-Headers`, as one pass over an `OPTIONS`
+/// request's headers finds them.
+#[derive(Debug, Default)]
+struct PreflightScan<'r> {
+    origin: Found<'r>,
+    acrm: Found<'r>,
+    acrh: Found<'r>,
 }
 
 /// The field lines of one header in an [`http::HeaderMap`], borrowed: the
@@ -186,15 +211,10 @@ impl<'r> HeaderLines<'r> {
         }
     }
 
-    /// The lines of `header` in `map` from a pass over the map that found
-    /// `count` lines, the first being `first`.
-    fn scanned(
-        map: &'r HeaderMap,
-        header: CorsRequestHeader,
-        first: Option<&'r HeaderValue>,
-        count: usize,
-    ) -> Self {
-        let repr = match (first, count) {
+    /// The lines of `header` in `map` from a pass over the map that
+    /// `found` them.
+    fn scanned(map: &'r HeaderMap, header: CorsRequestHeader, found: Found<'r>) -> Self {
+        let repr = match (found.first, found.lines) {
             (None, _) | (_, 0) => Repr::Done,
             (Some(value), 1) => Repr::One(value),
             _ => Repr::many(map, header, 0),
