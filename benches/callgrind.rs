@@ -116,6 +116,68 @@ case!(case_1000_near_miss, 1024, 4);
 case!(case_3_preflight, 64, 5);
 case!(case_1000_preflight, 1024, 6);
 
+/// The twenty allowed request headers of benches/evaluate.rs, for the two
+/// inputs of issue 17 measured here too: a preflight asking for all twenty
+/// (`evaluate/preflight_20_headers`) and an 8 KiB origin
+/// (`evaluate/adversarial_origin_8k`).
+const HEADERS_20: &[&str] = &[
+    "content-type",
+    "authorization",
+    "x-custom-header",
+    "x-h03",
+    "x-h04",
+    "x-h05",
+    "x-h06",
+    "x-h07",
+    "x-h08",
+    "x-h09",
+    "x-h10",
+    "x-h11",
+    "x-h12",
+    "x-h13",
+    "x-h14",
+    "x-h15",
+    "x-h16",
+    "x-h17",
+    "x-h18",
+    "x-h19",
+];
+
+case!(case_core_preflight_20_headers, 64, 9);
+case!(case_core_origin_8k, 64, 10);
+
+/// The two inputs of benches/evaluate.rs, under its 3-origin,
+/// 20-header policy.
+fn core_inputs() {
+    let policy = match PolicyBuilder::new()
+        .allow_origins(ORIGINS)
+        .allow_methods(METHODS)
+        .allow_headers(HEADERS_20)
+        .expose_headers(&["x-request-id"])
+        .allow_credentials(true)
+        .max_age(86_400)
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => panic!("policy refused: {e}"),
+    };
+    let twenty: &'static str = Box::leak(HEADERS_20.join(",").into_boxed_str());
+    let preflight: &'static Pairs = Vec::leak(vec![
+        ("Host", "api.myapp.com"),
+        ("Origin", "https://app.example.com"),
+        ("Access-Control-Request-Method", "PUT"),
+        ("Access-Control-Request-Headers", twenty),
+    ]);
+    let long: &'static str =
+        Box::leak(format!("https://{}.myapp.com", "a".repeat(8192)).into_boxed_str());
+    let origin_8k: &'static Pairs = Vec::leak(vec![("Origin", long)]);
+    assert_eq!(
+        case_core_preflight_20_headers(&policy, b"OPTIONS", preflight),
+        RUNS
+    );
+    assert_eq!(case_core_origin_8k(&policy, b"GET", origin_8k), 0);
+}
+
 /// Requests per adapter case.
 const ADAPTER_RUNS: usize = 2_000;
 
@@ -621,6 +683,8 @@ fn main() {
         assert_eq!(got, want, "{name}: allowed {got} of {RUNS}");
     }
     println!("ok: {} cases, {RUNS} calls each", counts.len());
+    core_inputs();
+    println!("ok: 2 core inputs of benches/evaluate.rs, {RUNS} calls each");
     adapters();
     println!("ok: 22 adapter cases, {ADAPTER_RUNS} requests each");
     echo();
