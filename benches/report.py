@@ -40,6 +40,7 @@ CHART = os.path.join(ROOT, "docs", "performance.svg")
 CRATE_DOCS = {
     "tower": os.path.join(ROOT, "adapters", "tower", "src", "lib.rs"),
     "actix": os.path.join(ROOT, "adapters", "actix", "src", "lib.rs"),
+    "core": os.path.join(ROOT, "src", "lib.rs"),
 }
 
 # (stack, request, competitor)
@@ -310,6 +311,20 @@ def crate_sentence(stack, rows):
     )
 
 
+def core_block(data):
+    import textwrap
+    runs = data["criterion_runs"]
+    t = lambda name: ns(med([run.get("evaluate/" + name) for run in runs]))
+    text = (
+        "Measured with criterion on a shared 2-core machine (medians; `cargo bench -p "
+        f"cors-policy --bench evaluate`): a simple allowed `GET` {t('simple_get_allowed')}, a "
+        f"refused origin {t('actual_refused_origin')}, a preflight with 1 requested header "
+        f"{t('preflight_1_header')} and with 20 headers {t('preflight_20_headers')}, an 8 KiB "
+        f"origin {t('adversarial_origin_8k')}."
+    )
+    return "\n".join(textwrap.wrap(text, 72))
+
+
 # ---------------------------------------------------------------- chart
 
 def svg_chart(data, rows):
@@ -411,18 +426,19 @@ def rendered():
             v = r.get(f"i_{k}")
             r[f"i_{k}_added"] = None if v is None or r["i_bare"] is None else v - r["i_bare"]
     blocks = {"summary": summary_block(data, rows), "details": details_block(data, rows),
-              "tower": crate_block("tower", rows), "actix": crate_block("actix", rows)}
+              "tower": crate_block("tower", rows), "actix": crate_block("actix", rows),
+              "core": core_block(data)}
     files = {}
     with open(RESULTS_MD) as f:
         text = f.read()
-    for name in ["summary", "details", "tower", "actix"]:
+    for name in ["summary", "details", "tower", "actix", "core"]:
         text = replace_block(text, name, blocks[name])
     files[RESULTS_MD] = text
     with open(README) as f:
         files[README] = replace_block(f.read(), "summary", blocks["summary"])
-    for stack, path in CRATE_DOCS.items():
+    for name, path in CRATE_DOCS.items():
         with open(path) as f:
-            files[path] = replace_block(f.read(), stack, blocks[stack], prefix="//! ")
+            files[path] = replace_block(f.read(), name, blocks[name], prefix="//! ")
     files[CHART] = svg_chart(data, rows)
     return files
 

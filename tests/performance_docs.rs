@@ -63,6 +63,7 @@ fn the_crates_sentences_are_the_results_sentences() {
     for (stack, file) in [
         ("tower", "adapters/tower/src/lib.rs"),
         ("actix", "adapters/actix/src/lib.rs"),
+        ("core", "src/lib.rs"),
     ] {
         assert_eq!(
             block(&read(file), stack, "//! ", file),
@@ -121,4 +122,59 @@ fn the_results_table_is_the_recorded_results() {
         summary.contains(&format!("on `{commit}`")),
         "the summary names the commit the results were recorded on"
     );
+}
+
+/// Every time figure ("18 ns", "22.5 µs", "6.4 ms") of a paragraph of the
+/// README or the crates' docs that cites a bench (`benches/...`: how the
+/// docs present a measurement, unlike a timeout or a back-off) appears in
+/// benches/RESULTS.md, where the run it comes from is described: no doc
+/// quotes a measurement the results lost.
+#[test]
+fn every_time_figure_of_the_docs_is_in_the_results() {
+    let results = read("benches/RESULTS.md");
+    for file in [
+        "README.md",
+        "src/lib.rs",
+        "adapters/http/src/lib.rs",
+        "adapters/tower/src/lib.rs",
+        "adapters/actix/src/lib.rs",
+    ] {
+        let text = read(file);
+        let text: String = text
+            .lines()
+            .map(|l| l.trim_start().trim_start_matches("//!").trim_start())
+            .collect::<Vec<_>>()
+            .join("\n");
+        // Paragraphs, and the items of a list one by one.
+        let paragraphs = text.split("\n\n").flat_map(|p| p.split("\n- "));
+        for paragraph in paragraphs.filter(|p| p.contains("benches/")) {
+            check_figures(paragraph, &results, file);
+        }
+    }
+}
+
+fn check_figures(text: &str, results: &str, file: &str) {
+    {
+        for unit in [" ns", " µs", " ms"] {
+            for (at, _) in text.match_indices(unit) {
+                let before = &text[..at];
+                let number: String = before
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                if number.is_empty() || !number.starts_with(|c: char| c.is_ascii_digit()) {
+                    continue;
+                }
+                let figure = format!("{number}{unit}");
+                assert!(
+                    results.contains(&figure),
+                    "{file} quotes {figure:?}, which benches/RESULTS.md does not"
+                );
+            }
+        }
+    }
 }

@@ -234,7 +234,6 @@ impl<'r> HeaderLines<'r> {
 
 impl<'r> Repr<'r> {
     /// Looks `header` up in `map`.
-    #[inline]
     fn read(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
         let mut iter = map.get_all(request_header_name(header)).into_iter();
         match (iter.next(), iter.next()) {
