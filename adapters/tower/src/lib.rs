@@ -127,9 +127,9 @@
 //! <!-- report:tower -->
 //! Measured against tower-http on the same policy and requests
 //! (`benches/RESULTS.md`), the cost this layer adds over the bare service
-//! is 0.56 of tower-http's on a preflight and 0.30 on an actual request in
-//! instructions (`bash benches/callgrind.sh`), 0.85 and 0.38 in time
-//! (`cargo bench --bench adapters`, median of 1 run); it checks the
+//! is 0.54 of tower-http's on a preflight and 0.29 on an actual request in
+//! instructions (`bash benches/callgrind.sh`), 0.89 and 0.51 in time
+//! (`cargo bench --bench adapters`, median of 3 runs); it checks the
 //! requested method and headers, which tower-http does not.
 //! <!-- /report:tower -->
 //!
