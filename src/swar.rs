@@ -168,16 +168,33 @@ const fn not_visible_or_comma(w: u64) -> u64 {
     (!visible & HI) | first_zero_byte(w ^ (LO * b',' as u64))
 }
 
+/// The high bit of the first comma of the word `w`, at least, and possibly
+/// of later bytes (only the lowest set bit is exact); 0 when `w` holds none.
+#[inline(always)]
+pub(crate) const fn commas(w: u64) -> u64 {
+    first_zero_byte(w ^ (LO * b',' as u64))
+}
+
+/// The position of the byte of the lowest set bit of `m` (not 0).
+#[inline(always)]
+pub(crate) const fn first_flagged(m: u64) -> usize {
+    (m.trailing_zeros() / 8) as usize
+}
+
+/// All the bits of the bytes below the lowest set bit of `m` (not 0): the
+/// mask that keeps the bytes of `w` before the first flagged one. Bits up
+/// to the flag (bit 7 of its byte), less that byte: no shift by a count.
+#[inline(always)]
+pub(crate) const fn before_first(m: u64) -> u64 {
+    (m ^ m.wrapping_sub(1)) >> 8
+}
+
 /// Position of the first comma of the word `w`, if any; only bytes of the
 /// value may be commas (a zero fill never is).
 #[inline(always)]
 pub(crate) fn comma_in(w: u64) -> Option<usize> {
-    let m = first_zero_byte(w ^ (LO * b',' as u64));
-    if m == 0 {
-        None
-    } else {
-        Some((m.trailing_zeros() / 8) as usize)
-    }
+    let m = commas(w);
+    if m == 0 { None } else { Some(first_flagged(m)) }
 }
 
 /// The low `n` bytes of `w` (`n < 8`).
@@ -258,13 +275,6 @@ pub(crate) fn eq(a: &[u8], b: &[u8], case: Case) -> bool {
         Case::Exact => eq_mapped(a, b, |w| w, |w| w),
         Case::Folded => eq_mapped(a, b, fold, fold),
     }
-}
-
-/// ASCII case-insensitive equality of `a` and `lower`, which has no
-/// upper-case letter: a word of `a` is folded only when it differs.
-#[inline(always)]
-pub(crate) fn eq_ignore_case_lower(a: &[u8], lower: &[u8]) -> bool {
-    eq_mapped(a, lower, |w| w, |w| w) || eq_mapped(a, lower, fold, |w| w)
 }
 
 /// Equality of `a` and `b` read eight bytes a step, each word of `a`
@@ -382,12 +392,6 @@ mod tests {
                 let t = &t[..len];
                 assert_eq!(
                     eq(s, t, Case::Folded),
-                    s.eq_ignore_ascii_case(t),
-                    "{s:?} {t:?}"
-                );
-                let lower = s.to_ascii_lowercase();
-                assert_eq!(
-                    eq_ignore_case_lower(t, &lower),
                     s.eq_ignore_ascii_case(t),
                     "{s:?} {t:?}"
                 );
