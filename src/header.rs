@@ -179,31 +179,25 @@ impl HeaderSet {
     /// Fetch, "CORS-preflight fetch" step 7.3-7.5: is a requested name
     /// allowed? `*` covers every token except `authorization`, which must
     /// be listed by name (Fetch, "CORS non-wildcard request-header name").
-    /// `short` is the name read by [`short_element`], if it was.
     ///
     /// A name allowed here is a token: listed names are tokens (the builder
     /// checks), and a name equal to one but for the case of ASCII letters is
     /// one too. So the token check of the name is only needed for `*`, or
     /// once refused, to tell a malformed name from a refused one.
     #[inline(always)]
-    pub(crate) fn allows(&self, list: &[&str], name: &[u8], short: Option<Short>) -> bool {
+    pub(crate) fn allows(&self, list: &[&str], name: &[u8]) -> bool {
         if self.any && !swar::eq(name, b"authorization", Case::Folded) {
             return bytes::is_token(name);
         }
-        let short = match short {
-            Some(s) => s,
-            None if name.len() <= 16 => Short::of(name),
-            None => {
-                return self
-                    .index
-                    .candidates(hash::key(name, Case::Folded))
-                    .any(|pos| {
-                        list.get(pos)
-                            .is_some_and(|e| swar::eq(e.as_bytes(), name, Case::Folded))
-                    });
-            }
-        };
-        self.allows_short(short)
+        if name.len() <= 16 {
+            return self.allows_short(Short::of(name));
+        }
+        self.index
+            .candidates(hash::key(name, Case::Folded))
+            .any(|pos| {
+                list.get(pos)
+                    .is_some_and(|e| swar::eq(e.as_bytes(), name, Case::Folded))
+            })
     }
 
     /// [`allows`](Self::allows) for a name read as `short`, when `*` is not
@@ -262,11 +256,11 @@ impl HeaderSet {
 
 impl HeaderSet {
     /// From `pos`, past every element of `line` that is allowed as read:
-    /// up to 15 bytes, ended by a comma among the 16 bytes from its start,
-    /// and listed (`*` not listed). Where it stops, at the first other
-    /// element (or a comma, or white space, or the last 15 bytes of the
-    /// line), [`first_refused`] takes over. Nothing it skips is refused:
-    /// a name found listed as read is a token (see [`allows`](Self::allows)).
+    /// up to 16 bytes and listed as it is spelled, but for case (`*` not
+    /// listed). Where it stops, at the first other element (or a comma, or
+    /// white space), [`first_refused`] takes over. Nothing it skips is
+    /// refused: a name found listed as read is a token (see
+    /// [`allows`](Self::allows)).
     ///
     /// The usual element costs two loads, the comma's mask, the key, and
     /// the slot's words and length compared, with nothing trimmed, stored
@@ -277,22 +271,29 @@ impl HeaderSet {
     ///
     /// Where an element starts depends on the comma that ended the one
     /// before: a load, the comma's mask and its position, about 14 cycles
-    /// a name that no other work can shorten. So a line of at least
-    /// [`TWO_WALKS`] bytes is read in two walks, one from `pos`, one from
-    /// the first element past the middle, each step of one beside a step of
+    /// a name that no other work can shorten. So when [`TWO_WALKS`] bytes
+    /// or more follow the first two elements, the rest is read in two
+    /// walks, one from there, one from the first element past the middle, each step of one beside a step of
     /// the other: the processor overlaps the two chains. On a preflight
-    /// asking for 20 headers, 118 ns instead of 140 (`cargo bench -p
+    /// asking for 20 headers, about 120 ns instead of 140 (`cargo bench -p
     /// cors-policy --bench evaluate`, `evaluate/preflight_20_headers`,
-    /// three runs each, interleaved), for 1,836 instructions instead of
-    /// 1,688 (each step of the pair has fewer registers).
+    /// runs interleaved on the same build), for 2,005 instructions instead
+    /// of 1,688 (the steps of a pair have fewer registers, and the first
+    /// two elements are read alone).
     #[inline(always)]
     fn skip_allowed(&self, line: &[u8], mut pos: usize) -> usize {
-        if line.len().saturating_sub(pos) >= TWO_WALKS {
-            // `pos` walks to `meet`, the first element past the middle,
-            // while `second` walks on from there, until it stops (`None`,
-            // at `stopped`).
-            let half = line.get(pos + (line.len() - pos) / 2..).unwrap_or(&[]);
-            let meet = line.len() - half.len() + swar::find_or_len(half, b',') + 1;
+        // Two elements alone first: a line that goes to the general path
+        // at once or every other element (white space around its names,
+        // empty elements, `adversarial_acrh_*`) pays for no second walk.
+        for _ in 0..2 {
+            match self.step(line, pos) {
+                Some(next) => pos = next,
+                None => return pos,
+            }
+        }
+        if let Some(meet) = meeting(line, pos) {
+            // `pos` walks to `meet` while `second` walks on from there,
+            // until it stops (`None`, at `stopped`).
             let mut second = Some(meet);
             let mut stopped = meet;
             while pos < meet {
@@ -322,28 +323,64 @@ impl HeaderSet {
     /// after the one at `pos` starts, if that one is allowed as read.
     #[inline(always)]
     fn step(&self, line: &[u8], pos: usize) -> Option<usize> {
-        let c = line.get(pos..)?.first_chunk::<16>()?;
-        let (a, b) = swar::split16(c);
-        let in_a = swar::commas(a);
-        let short = if in_a != 0 {
-            Short {
-                len: swar::first_flagged(in_a),
-                words: [a & swar::before_first(in_a), 0],
+        let rest = line.get(pos..)?;
+        let short = match rest.first_chunk::<16>() {
+            Some(c) => {
+                let (a, b) = swar::split16(c);
+                // White space first: the general path trims it. Told here,
+                // before the key and the slot are read for nothing (that
+                // cost 150 elements in mixed case with spaces and tabs a
+                // third more time, `evaluate/adversarial_acrh_150_elements`).
+                if a as u8 <= b' ' {
+                    return None;
+                }
+                let in_a = swar::commas(a);
+                if in_a != 0 {
+                    Short {
+                        len: swar::first_flagged(in_a),
+                        words: [a & swar::before_first(in_a), 0],
+                    }
+                } else {
+                    let in_b = swar::commas(b);
+                    if in_b == 0 {
+                        return None;
+                    }
+                    Short {
+                        len: 8 + swar::first_flagged(in_b),
+                        words: [a, b & swar::before_first(in_b)],
+                    }
+                }
             }
-        } else {
-            let in_b = swar::commas(b);
-            if in_b == 0 {
-                return None;
-            }
-            Short {
-                len: 8 + swar::first_flagged(in_b),
-                words: [a, b & swar::before_first(in_b)],
-            }
+            // The last 15 bytes of the line.
+            None if rest.is_empty() => return None,
+            None => short_element(line, pos)?,
         };
         // An empty element (a comma at `pos`) has length 0, which no
         // listed name has: it stops here, as white space does.
         self.allows_short(short).then_some(pos + short.len + 1)
     }
+}
+
+/// Where a second walk of [`HeaderSet::skip_allowed`] begins on `line`
+/// from `pos`: past the first comma among the 16 bytes at the middle of the
+/// rest, if the rest holds [`TWO_WALKS`] bytes and those 16 a comma. One
+/// load: a search past them would be linear in the rest, and
+/// `skip_allowed` is called once per element the general path reads.
+#[inline(always)]
+fn meeting(line: &[u8], pos: usize) -> Option<usize> {
+    let rest = line.len().checked_sub(pos)?;
+    if rest < TWO_WALKS {
+        return None;
+    }
+    let mid = pos + rest / 2;
+    let c = line.get(mid..)?.first_chunk::<16>()?;
+    let (a, b) = swar::split16(c);
+    let k = match (swar::comma_in(a), swar::comma_in(b)) {
+        (Some(k), _) => k,
+        (None, Some(k)) => 8 + k,
+        (None, None) => return None,
+    };
+    Some(mid + k + 1)
 }
 
 /// One element of `Access-Control-Request-Headers` and where it was found.
@@ -393,14 +430,8 @@ fn same_words(a: &[u64; 2], b: &[u64; 2]) -> bool {
 
 /// Decides which elements [`first_refused`] lets through.
 pub(crate) trait Judge<'r> {
-    /// Is `e` allowed? `short` is its [`Short`] form, when it was read that
-    /// way.
-    fn allows(&mut self, e: &Element<'r>, short: Option<Short>) -> bool;
-
-    /// Is the element read as `short` allowed, if that alone decides?
-    fn allows_short(&mut self, _short: Short) -> Option<bool> {
-        None
-    }
+    /// Is `e` allowed?
+    fn allows(&mut self, e: &Element<'r>) -> bool;
 
     /// From `pos`, past the elements of `line` this judge allows at a
     /// glance (none by default).
@@ -417,19 +448,8 @@ pub(crate) struct Listed<'a, 's> {
 
 impl<'r> Judge<'r> for Listed<'_, '_> {
     #[inline(always)]
-    fn allows(&mut self, e: &Element<'r>, short: Option<Short>) -> bool {
-        self.set.allows(self.list, e.name, short)
-    }
-
-    #[inline(always)]
-    fn allows_short(&mut self, short: Short) -> Option<bool> {
-        // Not `bool::then` with a closure: the optimiser once left that
-        // out of line, a call per requested name.
-        if self.set.any {
-            None
-        } else {
-            Some(self.set.allows_short(short))
-        }
+    fn allows(&mut self, e: &Element<'r>) -> bool {
+        self.set.allows(self.list, e.name)
     }
 
     #[inline(always)]
@@ -498,11 +518,7 @@ pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
 ) -> Option<Element<'r>> {
     for (line_no, line) in lines.enumerate() {
         let mut pos = 0;
-        loop {
-            pos = judge.skip_allowed(line, pos);
-            let Some(&first) = line.get(pos) else {
-                break;
-            };
+        while let Some(&first) = line.get(pos) {
             // Empty elements and leading white space are skipped here, each
             // byte once.
             if first == b',' {
@@ -515,16 +531,13 @@ pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
                 }
                 continue;
             }
-            // The usual element, short and allowed as read: two loads, a
-            // hash and a comparison, nothing trimmed or stored. (It was
-            // also checked for white space at its end first, which a
-            // browser never sends there: 6% more instructions on a
-            // preflight asking for 20 headers, 2,907 against 2,739,
-            // `case_core_preflight_20_headers` in `bash benches/callgrind.sh`.)
-            if let Some(short) = short_element(line, pos)
-                && judge.allows_short(short) == Some(true)
-            {
-                pos += short.len + 1;
+            // Elements allowed as read, from here on, in one loop; not
+            // called on a comma or white space, which it would not pass
+            // (called there, it cost 8 KiB of empty elements 3.5 times the
+            // time, `evaluate/adversarial_acrh_8k_empty_elements`).
+            let next = judge.skip_allowed(line, pos);
+            if next != pos {
+                pos = next;
                 continue;
             }
             // Any other: trimmed, then judged.
@@ -534,7 +547,7 @@ pub(crate) fn first_refused<'r, L: Iterator<Item = &'r [u8]>>(
                 line: line_no,
                 start,
             };
-            if !name.is_empty() && !judge.allows(&element, None) {
+            if !name.is_empty() && !judge.allows(&element) {
                 return Some(element);
             }
             pos = next;
@@ -558,7 +571,7 @@ mod tests {
     fn names(lines: &[&[u8]]) -> Vec<(std::string::String, usize, usize)> {
         struct All(Vec<(std::string::String, usize, usize)>);
         impl<'r> Judge<'r> for &mut All {
-            fn allows(&mut self, e: &Element<'r>, _: Option<Short>) -> bool {
+            fn allows(&mut self, e: &Element<'r>) -> bool {
                 let name = std::string::String::from_utf8_lossy(e.name).into_owned();
                 self.0.push((name, e.line, e.start));
                 true
