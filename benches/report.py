@@ -265,7 +265,7 @@ def details_block(data, rows):
     names = sorted({k.split("/", 1)[1] for run in runs for k in run if k.startswith("evaluate/")})
     if names:
         lines += ["", "### The core: `evaluate` on named inputs (3-origin policy, 20 allowed headers)", "",
-                  "| input | median |", "|---|---:|"]
+                  f"| input | median of {len(runs)} runs |", "|---|---:|"]
         for name in names:
             lines.append(f"| {name} | {ns(med([run.get('evaluate/' + name) for run in runs]))} |")
     cases = ["hit", "near_miss", "near_miss_longer", "preflight_hit"]
