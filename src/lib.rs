@@ -119,7 +119,8 @@
 //! <!-- /report:core -->
 //!
 //! Names, origins and methods are hashed and compared a word (8 bytes) at
-//! a time; a long origin is checked 64 bytes a step. Under callgrind (`bash
+//! a time; a long origin is checked 64 bytes a step, and a long list of
+//! requested header names is read from its start and its middle at once. Under callgrind (`bash
 //! benches/callgrind.sh`), a 1,000-origin policy costs the same
 //! instructions as a 3-origin one. Zero allocations on every input
 //! (`tests/no_alloc.rs`). The README compares the adapters with tower-http
