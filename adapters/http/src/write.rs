@@ -35,6 +35,16 @@ fn scan<M: Backend>(map: &M) -> MapScan {
     found
 }
 
+/// Appends `vary` to an empty map's `Vary` (a value made at compile time
+/// for the sets the core names, token by token otherwise).
+#[inline]
+pub(crate) fn append_vary<M: Backend>(map: &mut M, vary: &'static str) {
+    match M::vary_value(vary) {
+        Some(v) => map.append_vary(v),
+        None => merge_vary(map, vary),
+    }
+}
+
 /// Writes `answer` into `map`, the values the policy fixes from `fixed`.
 /// The echoed values are taken out of `answer` (passed by reference: it is
 /// large, and a move is a copy).
@@ -97,7 +107,7 @@ pub(crate) fn write<M: Backend>(
 /// there, without repeating a token already present (any case). A
 /// response that varies on `*` is left alone. A map without `Vary` gets
 /// the tokens as one line.
-fn merge_vary<M: Backend>(map: &mut M, joined: &'static str) {
+pub(crate) fn merge_vary<M: Backend>(map: &mut M, joined: &'static str) {
     if joined.is_empty() {
         return;
     }
