@@ -6,8 +6,11 @@
 //! `bare`, `cors-policy`, `tower-http`; group `actix` with LIB in `bare`,
 //! `cors-policy`, `actix-cors`; REQ in `preflight`, `actual`. `bare` is the
 //! same service without a CORS layer: subtract it to get what a layer adds.
-//! Group `floor` (ids `tower/preflight`, `tower/actual`) is not a layer:
-//! it writes the required headers and decides nothing.
+//! Group `floor` (ids `tower/REQ`, `actix/REQ`) is not a layer: it writes
+//! the required headers and decides nothing. Group `decision` (ids
+//! `core/REQ`) is the core's decision alone on the same request
+//! (`evaluate_with`, as the adapters call it): the floor plus the decision
+//! is the limit a layer can reach.
 //!
 //! Services are called in-process (no sockets). Requests are built outside
 //! the timing, the same way for every library ([`common::timed_batches`]);
@@ -90,6 +93,77 @@ fn bench_floor(c: &mut Criterion) {
         async move { Ok::<_, std::convert::Infallible>(r) }
     });
     bench_tower_service(&mut group, "tower", floor);
+    let sys = actix_web::rt::System::new();
+    let app = sys.block_on(test::init_service(
+        App::new().default_service(web::to(common::actix_handler)),
+    ));
+    for req in Req::ALL {
+        let mut seen = Vec::new();
+        let status = sys.block_on(common::actix_floor_headers(
+            &app,
+            common::actix_request(req).to_request(),
+            |m| {
+                seen = m
+                    .iter()
+                    .map(|(n, v)| {
+                        let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+                        (n.as_str().to_owned(), v)
+                    })
+                    .collect()
+            },
+        ));
+        let Some(status) = status else {
+            panic!("actix/floor/{}: the application failed", req.name())
+        };
+        common::assert_answer("actix", "floor", req, status.as_u16(), &seen);
+        group.bench_function(BenchmarkId::new("actix", req.name()), |b| {
+            b.iter_custom(|iters| {
+                common::timed_batches(
+                    iters,
+                    || common::actix_request(req).to_request(),
+                    |batch| {
+                        sys.block_on(async {
+                            let start = Instant::now();
+                            for r in batch.drain(..) {
+                                black_box(common::actix_floor(&app, black_box(r)).await);
+                            }
+                            start.elapsed()
+                        })
+                    },
+                )
+            });
+        });
+    }
+    group.finish();
+}
+
+/// Not a layer: group `decision`, id `core/REQ`, the core's decision on
+/// the request alone (`evaluate_with` on its `(name, value)` pairs, with
+/// options known only at run time, as the adapters call it).
+fn bench_decision(c: &mut Criterion) {
+    use cors_policy::{Options, Request, evaluate_with};
+    let mut group = c.benchmark_group("decision");
+    for req in Req::ALL {
+        let (method, pairs) = req.parts();
+        let request = Request::from_pairs(method.as_bytes(), pairs);
+        let options = Options::default();
+        let kind = evaluate_with(&common::POLICY, &request, &options).kind();
+        assert!(
+            evaluate_with(&common::POLICY, &request, &options).is_allowed(),
+            "decision/core/{}: refused ({kind:?})",
+            req.name()
+        );
+        group.bench_function(BenchmarkId::new("core", req.name()), |b| {
+            b.iter(|| {
+                let d = evaluate_with(
+                    black_box(&common::POLICY),
+                    black_box(&request),
+                    black_box(&options),
+                );
+                black_box(d.is_allowed())
+            });
+        });
+    }
     group.finish();
 }
 
@@ -166,6 +240,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = bench_tower, bench_actix, bench_floor
+    targets = bench_tower, bench_actix, bench_floor, bench_decision
 }
 criterion_main!(benches);

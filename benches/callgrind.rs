@@ -116,6 +116,68 @@ case!(case_1000_near_miss, 1024, 4);
 case!(case_3_preflight, 64, 5);
 case!(case_1000_preflight, 1024, 6);
 
+/// The twenty allowed request headers of benches/evaluate.rs, for the two
+/// inputs of issue 17 measured here too: a preflight asking for all twenty
+/// (`evaluate/preflight_20_headers`) and an 8 KiB origin
+/// (`evaluate/adversarial_origin_8k`).
+const HEADERS_20: &[&str] = &[
+    "content-type",
+    "authorization",
+    "x-custom-header",
+    "x-h03",
+    "x-h04",
+    "x-h05",
+    "x-h06",
+    "x-h07",
+    "x-h08",
+    "x-h09",
+    "x-h10",
+    "x-h11",
+    "x-h12",
+    "x-h13",
+    "x-h14",
+    "x-h15",
+    "x-h16",
+    "x-h17",
+    "x-h18",
+    "x-h19",
+];
+
+case!(case_core_preflight_20_headers, 64, 9);
+case!(case_core_origin_8k, 64, 10);
+
+/// The two inputs of benches/evaluate.rs, under its 3-origin,
+/// 20-header policy.
+fn core_inputs() {
+    let policy = match PolicyBuilder::new()
+        .allow_origins(ORIGINS)
+        .allow_methods(METHODS)
+        .allow_headers(HEADERS_20)
+        .expose_headers(&["x-request-id"])
+        .allow_credentials(true)
+        .max_age(86_400)
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => panic!("policy refused: {e}"),
+    };
+    let twenty: &'static str = Box::leak(HEADERS_20.join(",").into_boxed_str());
+    let preflight: &'static Pairs = Vec::leak(vec![
+        ("Host", "api.myapp.com"),
+        ("Origin", "https://app.example.com"),
+        ("Access-Control-Request-Method", "PUT"),
+        ("Access-Control-Request-Headers", twenty),
+    ]);
+    let long: &'static str =
+        Box::leak(format!("https://{}.myapp.com", "a".repeat(8192)).into_boxed_str());
+    let origin_8k: &'static Pairs = Vec::leak(vec![("Origin", long)]);
+    assert_eq!(
+        case_core_preflight_20_headers(&policy, b"OPTIONS", preflight),
+        RUNS
+    );
+    assert_eq!(case_core_origin_8k(&policy, b"GET", origin_8k), 0);
+}
+
 /// Requests per adapter case.
 const ADAPTER_RUNS: usize = 2_000;
 
@@ -171,6 +233,9 @@ macro_rules! tower_floor_case {
     };
 }
 
+tower_case!(case_tower_floorlayer_preflight, 19);
+tower_case!(case_tower_floorlayer_actual, 20);
+
 tower_floor_case!(case_tower_floor_preflight, 17);
 tower_floor_case!(case_tower_floor_actual, 18);
 
@@ -203,12 +268,14 @@ fn adapters() {
     assert_eq!(case_tower_theirs_actual(&mut theirs, reqs(Req::Actual)), n);
     for req in Req::ALL {
         let r = common::tower_floor(&mut { bare }, common::tower_request(req));
-        common::assert_answer(
+        let floor = common::tower_headers(&r);
+        common::assert_answer("tower", "floor", req, r.status().as_u16(), &floor);
+        let o = common::tower_call(&mut ours, common::tower_request(req));
+        common::assert_floor_matches(
             "tower",
-            "floor",
             req,
-            r.status().as_u16(),
-            &common::tower_headers(&r),
+            (r.status().as_u16(), &floor),
+            (o.status().as_u16(), &common::tower_headers(&o)),
         );
     }
     assert_eq!(
@@ -216,6 +283,25 @@ fn adapters() {
         n
     );
     assert_eq!(case_tower_floor_actual(&mut { bare }, reqs(Req::Actual)), n);
+    let mut floor = common::TowerFloor(bare);
+    for req in Req::ALL {
+        let r = common::tower_call(&mut floor, common::tower_request(req));
+        let o = common::tower_call(&mut ours, common::tower_request(req));
+        common::assert_floor_matches(
+            "tower",
+            req,
+            (r.status().as_u16(), &common::tower_headers(&r)),
+            (o.status().as_u16(), &common::tower_headers(&o)),
+        );
+    }
+    assert_eq!(
+        case_tower_floorlayer_preflight(&mut floor, reqs(Req::Preflight)),
+        n
+    );
+    assert_eq!(
+        case_tower_floorlayer_actual(&mut floor, reqs(Req::Actual)),
+        n
+    );
 
     let sys = actix_web::rt::System::new();
     macro_rules! actix_cases {
@@ -246,6 +332,33 @@ fn adapters() {
         let app = sys.block_on(test::init_service(
             App::new().default_service(web::to(common::actix_handler)),
         ));
+        let ours = sys.block_on(test::init_service(
+            App::new()
+                .wrap(cors_policy_actix::Cors::new(&common::POLICY))
+                .default_service(web::to(common::actix_handler)),
+        ));
+        for req in Req::ALL {
+            let mut floor = Vec::new();
+            let status = sys.block_on(common::actix_floor_headers(
+                &app,
+                common::actix_request(req).to_request(),
+                |m| floor = actix_pairs(m),
+            ));
+            let Some(status) = status else {
+                panic!("actix/floor/{}: the application failed", req.name())
+            };
+            common::assert_answer("actix", "floor", req, status.as_u16(), &floor);
+            let o = sys.block_on(test::call_service(
+                &ours,
+                common::actix_request(req).to_request(),
+            ));
+            common::assert_floor_matches(
+                "actix",
+                req,
+                (status.as_u16(), &floor),
+                (o.status().as_u16(), &common::actix_headers(&o)),
+            );
+        }
         let reqs = |req| {
             (0..ADAPTER_RUNS)
                 .map(|_| common::actix_request(req).to_request())
@@ -257,6 +370,41 @@ fn adapters() {
         );
         assert_eq!(case_actix_floor_actual(&sys, &app, reqs(Req::Actual)), n);
     }
+    {
+        let floor = sys.block_on(test::init_service(
+            App::new()
+                .wrap(common::ActixFloor)
+                .default_service(web::to(common::actix_handler)),
+        ));
+        let ours = sys.block_on(test::init_service(
+            App::new()
+                .wrap(cors_policy_actix::Cors::new(&common::POLICY))
+                .default_service(web::to(common::actix_handler)),
+        ));
+        for req in Req::ALL {
+            let f = sys.block_on(test::call_service(
+                &floor,
+                common::actix_request(req).to_request(),
+            ));
+            let o = sys.block_on(test::call_service(
+                &ours,
+                common::actix_request(req).to_request(),
+            ));
+            common::assert_floor_matches(
+                "actix",
+                req,
+                (f.status().as_u16(), &common::actix_headers(&f)),
+                (o.status().as_u16(), &common::actix_headers(&o)),
+            );
+        }
+    }
+    actix_cases!(
+        case_actix_floorlayer_preflight,
+        case_actix_floorlayer_actual,
+        App::new()
+            .wrap(common::ActixFloor)
+            .default_service(web::to(common::actix_handler))
+    );
     actix_cases!(
         case_actix_theirs_preflight,
         case_actix_theirs_actual,
@@ -264,6 +412,16 @@ fn adapters() {
             .wrap(common::actix_cors())
             .default_service(web::to(common::actix_handler))
     );
+}
+
+/// An actix header map as `(lower-case name, value)` pairs.
+fn actix_pairs(m: &actix_web::http::header::HeaderMap) -> Vec<(String, String)> {
+    m.iter()
+        .map(|(n, v)| {
+            let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            (n.as_str().to_owned(), v)
+        })
+        .collect()
 }
 
 /// Calls an actix service on each request (built beforehand, uncounted).
@@ -346,6 +504,9 @@ where
         ok
     })
 }
+
+actix_case!(case_actix_floorlayer_preflight, 29);
+actix_case!(case_actix_floorlayer_actual, 30);
 
 actix_floor_case!(case_actix_floor_preflight, 27);
 actix_floor_case!(case_actix_floor_actual, 28);
@@ -522,8 +683,10 @@ fn main() {
         assert_eq!(got, want, "{name}: allowed {got} of {RUNS}");
     }
     println!("ok: {} cases, {RUNS} calls each", counts.len());
+    core_inputs();
+    println!("ok: 2 core inputs of benches/evaluate.rs, {RUNS} calls each");
     adapters();
-    println!("ok: 18 adapter cases, {ADAPTER_RUNS} requests each");
+    println!("ok: 22 adapter cases, {ADAPTER_RUNS} requests each");
     echo();
     println!(
         "ok: 4 echo cases, {ECHO_RUNS} requests each of {ECHO_LINES} and {} lines",

@@ -4,6 +4,8 @@
 # side-by-side comparison (benches/adapters.rs) on its two requests.
 # Noise-free, so a cross-check of the criterion timings on a busy machine.
 # Needs valgrind (apt-get install valgrind). Run from the repository root.
+# The table is also saved to target/callgrind.txt, which
+# `python3 benches/report.py record` reads.
 set -euo pipefail
 exe=$(cargo bench -p cors-policy --bench callgrind --no-run --message-format=json 2>/dev/null \
   | sed -n 's/.*"executable":"\([^"]*callgrind[^"]*\)".*/\1/p' | tail -1)
@@ -18,4 +20,5 @@ callgrind_annotate --inclusive=yes --threshold=100 "$out" \
   | sed -n -E 's/^ *([0-9,]+) .*callgrind::(case_[a-z0-9_]+).*/\2 \1/p' | tr -d ',' \
   | sort -k1,1 -k2,2nr | sort -u -k1,1 \
   | awk '{ runs = ($1 ~ /^case_echo_/) ? 20 : ($1 ~ /^case_(tower|actix)_/) ? 2000 : 10000;
-           printf "%-30s %10.0f instructions per call\n", $1, $2 / runs }'
+           printf "%-30s %10.0f instructions per call\n", $1, $2 / runs }' \
+  | tee target/callgrind.txt

@@ -275,6 +275,28 @@ pub fn assert_answer(group: &str, lib: &str, req: Req, status: u16, headers: &[(
     }
 }
 
+/// Asserts that the floor sends what cors-policy sends for `req`: the same
+/// status and the same header lines (names and values; order aside), so
+/// that the floor writes no less than a layer must.
+pub fn assert_floor_matches(
+    group: &str,
+    req: Req,
+    floor: (u16, &[(String, String)]),
+    ours: (u16, &[(String, String)]),
+) {
+    let sorted = |h: &[(String, String)]| {
+        let mut h = h.to_vec();
+        h.sort();
+        h
+    };
+    assert_eq!(
+        (floor.0, sorted(floor.1)),
+        (ours.0, sorted(ours.1)),
+        "{group}/floor/{} writes other headers than cors-policy (left: floor, right: ours)",
+        req.name()
+    );
+}
+
 // ---------------------------------------------------------------- tower
 
 /// tower's request and response types: `String` bodies, so an empty body
@@ -303,9 +325,18 @@ pub fn tower_request(req: Req) -> TowerRequest {
     }
 }
 
-/// The inner handler: `200`, empty body.
-pub async fn tower_handler(_req: TowerRequest) -> Result<TowerResponse, Infallible> {
-    Ok(http::Response::new(String::new()))
+/// The inner handler: `200`, empty body. Its work (dropping the request,
+/// making the response) is one function that is never inlined, so every
+/// library calls the same code: inlined, its cost moved by about 100
+/// instructions from one build to another as other cases were added.
+pub fn tower_handler(req: TowerRequest) -> std::future::Ready<Result<TowerResponse, Infallible>> {
+    std::future::ready(Ok(tower_answer(req)))
+}
+
+#[inline(never)]
+fn tower_answer(req: TowerRequest) -> TowerResponse {
+    drop(req);
+    http::Response::new(String::new())
 }
 
 /// Calls a tower service once, ready or not.
@@ -360,29 +391,45 @@ pub fn tower_http_layer() -> tower_http::cors::CorsLayer {
 }
 
 /// The floor: what any CORS layer must at least do for these two requests,
-/// with no decision at all: look the echoed values up once, write the
-/// headers docs/behaviour.md §3 requires into the response map, answer the
+/// with no decision at all: find the echoed values, write the headers
+/// docs/behaviour.md §3 requires into the response map, answer the
 /// preflight itself. Not a CORS layer (it checks nothing); it shows which
-/// part of a layer's cost is the header map's.
+/// part of a layer's cost is the header map's. Called directly, so it pays
+/// no layer's response future ([`TowerFloor`] does).
 pub fn tower_floor<S>(inner: &mut S, req: TowerRequest) -> TowerResponse
 where
     S: tower::Service<TowerRequest, Response = TowerResponse>,
     S::Error: std::fmt::Debug,
 {
+    if req.method() == http::Method::OPTIONS {
+        return tower_floor_preflight(req);
+    }
+    let origin = tower_floor_origin(&req);
+    let mut resp = tower_call(inner, req);
+    tower_floor_actual(origin, resp.headers_mut());
+    resp
+}
+
+/// A value an answer echoes, before it is set.
+const ECHOED: http::HeaderValue = http::HeaderValue::from_static("");
+
+/// [`tower_floor`]'s answer to a preflight: the request's values, found in
+/// one pass over its headers (cheaper than three lookups, each of which
+/// hashes a name; cors-policy-http's view does the same for `OPTIONS`),
+/// set into a clone of a map made once (two allocations, no hashing: the
+/// cheapest way we know to fill a new map, what cors-policy-http's
+/// templates do).
+#[inline(always)]
+pub fn tower_floor_preflight(req: TowerRequest) -> TowerResponse {
     use http::HeaderMap;
     use http::HeaderValue;
     use http::header::{
         ACCESS_CONTROL_ALLOW_CREDENTIALS as ACAC, ACCESS_CONTROL_ALLOW_HEADERS as ACAH,
         ACCESS_CONTROL_ALLOW_METHODS as ACAM, ACCESS_CONTROL_ALLOW_ORIGIN as ACAO,
-        ACCESS_CONTROL_EXPOSE_HEADERS as ACEH, ACCESS_CONTROL_MAX_AGE as ACMA,
-        ACCESS_CONTROL_REQUEST_HEADERS as ACRH, ACCESS_CONTROL_REQUEST_METHOD as ACRM, ORIGIN,
-        VARY,
+        ACCESS_CONTROL_MAX_AGE as ACMA, ACCESS_CONTROL_REQUEST_HEADERS as ACRH,
+        ACCESS_CONTROL_REQUEST_METHOD as ACRM, ORIGIN, VARY,
     };
     use std::sync::LazyLock;
-    // The cheapest way we know to fill a new or empty map: clone a map
-    // made once (two allocations, no hashing) and set the echoed values
-    // in place (what `cors-policy-http`'s templates do).
-    const ECHOED: HeaderValue = HeaderValue::from_static("");
     static PREFLIGHT: LazyLock<HeaderMap> = LazyLock::new(|| {
         let mut m = HeaderMap::with_capacity(6);
         m.append(ACAO, ECHOED);
@@ -398,6 +445,55 @@ where
         );
         m
     });
+    let mut echoed = [ECHOED; 3];
+    for (name, value) in req.headers() {
+        let slot = if name == ORIGIN {
+            0
+        } else if name == ACRM {
+            1
+        } else if name == ACRH {
+            2
+        } else {
+            continue;
+        };
+        echoed[slot] = value.clone();
+    }
+    drop(req);
+    let mut resp = http::Response::new(String::new());
+    *resp.status_mut() = http::StatusCode::NO_CONTENT;
+    let mut m = PREFLIGHT.clone();
+    // One pass over the values: the echoed ones are the 1st, 3rd and 4th.
+    let mut values = m.values_mut();
+    for (skip, v) in [0, 1, 0].into_iter().zip(echoed) {
+        if let Some(slot) = values.nth(skip) {
+            *slot = v;
+        }
+    }
+    *resp.headers_mut() = m;
+    resp
+}
+
+/// The origin an actual request's answer echoes (one lookup).
+#[inline(always)]
+pub fn tower_floor_origin(req: &TowerRequest) -> http::HeaderValue {
+    req.headers()
+        .get(http::header::ORIGIN)
+        .cloned()
+        .unwrap_or(ECHOED)
+}
+
+/// [`tower_floor`]'s headers on the application's response to an actual
+/// request: a new (empty) map gets a clone of a map made once, with the
+/// origin set in place; another one gets each header.
+#[inline(always)]
+pub fn tower_floor_actual(origin: http::HeaderValue, m: &mut http::HeaderMap) {
+    use http::HeaderMap;
+    use http::HeaderValue;
+    use http::header::{
+        ACCESS_CONTROL_ALLOW_CREDENTIALS as ACAC, ACCESS_CONTROL_ALLOW_ORIGIN as ACAO,
+        ACCESS_CONTROL_EXPOSE_HEADERS as ACEH, VARY,
+    };
+    use std::sync::LazyLock;
     static ACTUAL: LazyLock<HeaderMap> = LazyLock::new(|| {
         let mut m = HeaderMap::with_capacity(4);
         m.append(ACAO, ECHOED);
@@ -406,26 +502,6 @@ where
         m.append(VARY, HeaderValue::from_static("Origin"));
         m
     });
-    let origin = req.headers().get(ORIGIN).cloned().unwrap_or(ECHOED);
-    if req.method() == http::Method::OPTIONS {
-        let mut resp = http::Response::new(String::new());
-        *resp.status_mut() = http::StatusCode::NO_CONTENT;
-        let echoed = [
-            origin,
-            req.headers().get(ACRM).cloned().unwrap_or(ECHOED),
-            req.headers().get(ACRH).cloned().unwrap_or(ECHOED),
-        ];
-        let mut m = PREFLIGHT.clone();
-        for (slot, i) in [0, 2, 3].into_iter().enumerate() {
-            if let Some(v) = m.values_mut().nth(i) {
-                *v = echoed[slot].clone();
-            }
-        }
-        *resp.headers_mut() = m;
-        return resp;
-    }
-    let mut resp = tower_call(inner, req);
-    let m = resp.headers_mut();
     if m.is_empty() {
         let mut t = ACTUAL.clone();
         if let Some(v) = t.values_mut().next() {
@@ -438,7 +514,77 @@ where
         m.insert(ACEH, HeaderValue::from_static("x-request-id"));
         m.append(VARY, HeaderValue::from_static("Origin"));
     }
-    resp
+}
+
+/// [`tower_floor`] as a tower layer's service, with the response future
+/// such a layer needs (unboxed): the floor plus what the framework makes
+/// any layer pay. Not a CORS layer; it checks nothing.
+#[derive(Clone, Copy)]
+pub struct TowerFloor<S>(pub S);
+
+impl<S> tower::Service<TowerRequest> for TowerFloor<S>
+where
+    S: tower::Service<TowerRequest, Response = TowerResponse>,
+{
+    type Response = TowerResponse;
+    type Error = S::Error;
+    type Future = TowerFloorFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: TowerRequest) -> Self::Future {
+        if req.method() == http::Method::OPTIONS {
+            return TowerFloorFuture::Answer {
+                response: Some(tower_floor_preflight(req)),
+            };
+        }
+        let origin = Some(tower_floor_origin(&req));
+        TowerFloorFuture::Inner {
+            future: self.0.call(req),
+            origin,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`TowerFloor`].
+    #[project = TowerFloorProj]
+    pub enum TowerFloorFuture<F> {
+        Answer { response: Option<TowerResponse> },
+        Inner {
+            #[pin]
+            future: F,
+            origin: Option<http::HeaderValue>,
+        },
+    }
+}
+
+impl<F, E> Future for TowerFloorFuture<F>
+where
+    F: Future<Output = Result<TowerResponse, E>>,
+{
+    type Output = Result<TowerResponse, E>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            TowerFloorProj::Answer { response } => match response.take() {
+                Some(r) => Poll::Ready(Ok(r)),
+                None => Poll::Pending,
+            },
+            TowerFloorProj::Inner { future, origin } => {
+                let mut resp = match future.poll(cx) {
+                    Poll::Ready(Ok(r)) => r,
+                    other => return other,
+                };
+                if let Some(o) = origin.take() {
+                    tower_floor_actual(o, resp.headers_mut());
+                }
+                Poll::Ready(Ok(resp))
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------- actix
@@ -520,44 +666,210 @@ where
     R: actix_web::HttpMessage,
 {
     use actix_web::http::header::{
-        ACCESS_CONTROL_ALLOW_CREDENTIALS as ACAC, ACCESS_CONTROL_ALLOW_HEADERS as ACAH,
-        ACCESS_CONTROL_ALLOW_METHODS as ACAM, ACCESS_CONTROL_ALLOW_ORIGIN as ACAO,
-        ACCESS_CONTROL_EXPOSE_HEADERS as ACEH, ACCESS_CONTROL_MAX_AGE as ACMA,
-        ACCESS_CONTROL_REQUEST_HEADERS as ACRH, ACCESS_CONTROL_REQUEST_METHOD as ACRM, HeaderValue,
-        ORIGIN, VARY,
+        ACCESS_CONTROL_REQUEST_HEADERS as ACRH, ACCESS_CONTROL_REQUEST_METHOD as ACRM, ORIGIN,
     };
     let origin = r.headers().get(ORIGIN).cloned();
     if let Some(acrm) = r.headers().get(ACRM).cloned() {
         let acrh = r.headers().get(ACRH).cloned();
         drop(r);
-        let mut resp = actix_web::HttpResponse::NoContent().finish();
-        let m = resp.headers_mut();
-        if let Some(o) = origin {
-            m.insert(ACAO, o);
-        }
-        m.insert(ACAC, HeaderValue::from_static("true"));
-        m.insert(ACAM, acrm);
-        if let Some(v) = acrh {
-            m.insert(ACAH, v);
-        }
-        m.insert(ACMA, HeaderValue::from_static("86400"));
-        m.insert(
-            VARY,
-            HeaderValue::from_static(
-                "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
-            ),
-        );
+        let resp = actix_floor_preflight(origin, acrm, acrh);
         look(resp.headers());
         return Some(resp.status());
     }
     let mut resp = app.call(r).await.ok()?;
-    let m = resp.headers_mut();
-    if let Some(o) = origin {
-        m.insert(ACAO, o);
-    }
-    m.insert(ACAC, HeaderValue::from_static("true"));
-    m.insert(ACEH, HeaderValue::from_static("x-request-id"));
-    m.append(VARY, HeaderValue::from_static("Origin"));
+    actix_floor_actual(origin, resp.headers_mut());
     look(resp.headers());
     Some(resp.status())
+}
+
+/// What [`actix_floor`] echoes: the origin and, for a preflight, the
+/// requested method and headers (three lookups: actix-web's iterator over
+/// a map costs more, measured in issue 8).
+#[allow(clippy::type_complexity)]
+#[inline(always)]
+fn actix_floor_read(
+    h: &actix_web::http::header::HeaderMap,
+) -> (
+    Option<actix_web::http::header::HeaderValue>,
+    Option<(
+        actix_web::http::header::HeaderValue,
+        Option<actix_web::http::header::HeaderValue>,
+    )>,
+) {
+    use actix_web::http::header::{
+        ACCESS_CONTROL_REQUEST_HEADERS as ACRH, ACCESS_CONTROL_REQUEST_METHOD as ACRM, ORIGIN,
+    };
+    let origin = h.get(ORIGIN).cloned();
+    let preflight = h
+        .get(ACRM)
+        .cloned()
+        .map(|acrm| (acrm, h.get(ACRH).cloned()));
+    (origin, preflight)
+}
+
+/// [`actix_floor`]'s answer to a preflight. A new response's map holds none
+/// of these names: `append` adds without looking for an old value, which
+/// `insert` hands back (measured: 246 instructions an insert against 124
+/// an append, `bash benches/callgrind.sh`).
+#[inline(always)]
+fn actix_floor_preflight(
+    origin: Option<actix_web::http::header::HeaderValue>,
+    acrm: actix_web::http::header::HeaderValue,
+    acrh: Option<actix_web::http::header::HeaderValue>,
+) -> actix_web::HttpResponse {
+    use actix_web::http::header::{
+        ACCESS_CONTROL_ALLOW_CREDENTIALS as ACAC, ACCESS_CONTROL_ALLOW_HEADERS as ACAH,
+        ACCESS_CONTROL_ALLOW_METHODS as ACAM, ACCESS_CONTROL_ALLOW_ORIGIN as ACAO,
+        ACCESS_CONTROL_MAX_AGE as ACMA, HeaderValue, VARY,
+    };
+    let mut resp = actix_web::HttpResponse::new(actix_web::http::StatusCode::NO_CONTENT);
+    let m = resp.headers_mut();
+    if let Some(o) = origin {
+        m.append(ACAO, o);
+    }
+    m.append(ACAC, HeaderValue::from_static("true"));
+    m.append(ACAM, acrm);
+    if let Some(v) = acrh {
+        m.append(ACAH, v);
+    }
+    m.append(ACMA, HeaderValue::from_static("86400"));
+    m.append(
+        VARY,
+        HeaderValue::from_static(
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+        ),
+    );
+    resp
+}
+
+/// [`actix_floor`]'s headers on the application's response to an actual
+/// request: appended to a map without them (the application's here),
+/// inserted otherwise.
+#[inline(always)]
+fn actix_floor_actual(
+    origin: Option<actix_web::http::header::HeaderValue>,
+    m: &mut actix_web::http::header::HeaderMap,
+) {
+    use actix_web::http::header::{
+        ACCESS_CONTROL_ALLOW_CREDENTIALS as ACAC, ACCESS_CONTROL_ALLOW_ORIGIN as ACAO,
+        ACCESS_CONTROL_EXPOSE_HEADERS as ACEH, HeaderValue, VARY,
+    };
+    let fresh = m.is_empty();
+    let mut put = |name, value| match fresh {
+        true => m.append(name, value),
+        false => drop(m.insert(name, value)),
+    };
+    if let Some(o) = origin {
+        put(ACAO, o);
+    }
+    put(ACAC, HeaderValue::from_static("true"));
+    put(ACEH, HeaderValue::from_static("x-request-id"));
+    m.append(VARY, HeaderValue::from_static("Origin"));
+}
+
+/// [`actix_floor`] as a middleware: the floor plus what actix-web makes any
+/// middleware pay (the request made into a `ServiceRequest` before any
+/// middleware runs, the response future, the `EitherBody` a middleware
+/// that answers preflights itself needs). Not a CORS layer; it checks
+/// nothing.
+pub struct ActixFloor;
+
+impl<S, B> actix_web::dev::Transform<S, actix_web::dev::ServiceRequest> for ActixFloor
+where
+    S: actix_web::dev::Service<
+            actix_web::dev::ServiceRequest,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    type Response = actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Transform = ActixFloorService<S>;
+    type InitError = ();
+    type Future = std::future::Ready<Result<ActixFloorService<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        std::future::ready(Ok(ActixFloorService { service }))
+    }
+}
+
+/// The service of [`ActixFloor`].
+pub struct ActixFloorService<S> {
+    service: S,
+}
+
+impl<S, B> actix_web::dev::Service<actix_web::dev::ServiceRequest> for ActixFloorService<S>
+where
+    S: actix_web::dev::Service<
+            actix_web::dev::ServiceRequest,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    type Response = actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>;
+    type Error = actix_web::Error;
+    type Future = ActixFloorFuture<S::Future, B>;
+
+    actix_web::dev::forward_ready!(service);
+
+    fn call(&self, req: actix_web::dev::ServiceRequest) -> Self::Future {
+        let (origin, preflight) = actix_floor_read(req.headers());
+        if let Some((acrm, acrh)) = preflight {
+            let resp = actix_floor_preflight(origin, acrm, acrh);
+            return ActixFloorFuture::Answer {
+                response: Some(req.into_response(resp.map_into_right_body())),
+            };
+        }
+        ActixFloorFuture::Inner {
+            future: self.service.call(req),
+            origin,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`ActixFloorService`].
+    #[project = ActixFloorProj]
+    pub enum ActixFloorFuture<F, B> {
+        Answer {
+            response: Option<
+                actix_web::dev::ServiceResponse<
+                    actix_web::body::EitherBody<B, actix_web::body::BoxBody>,
+                >,
+            >,
+        },
+        Inner {
+            #[pin]
+            future: F,
+            origin: Option<actix_web::http::header::HeaderValue>,
+        },
+    }
+}
+
+impl<F, B> Future for ActixFloorFuture<F, B>
+where
+    F: Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>,
+{
+    type Output =
+        Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<B>>, actix_web::Error>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            ActixFloorProj::Answer { response } => match response.take() {
+                Some(r) => Poll::Ready(Ok(r)),
+                None => Poll::Pending,
+            },
+            ActixFloorProj::Inner { future, origin } => {
+                let mut resp = match future.poll(cx) {
+                    Poll::Ready(Ok(r)) => r.map_into_left_body(),
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => return Poll::Pending,
+                };
+                actix_floor_actual(origin.take(), resp.headers_mut());
+                Poll::Ready(Ok(resp))
+            }
+        }
+    }
 }

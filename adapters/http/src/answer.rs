@@ -33,22 +33,61 @@ pub struct Answer<V> {
     pub vary: &'static str,
 }
 
-impl<V> Answer<V> {
-    /// Which headers it holds, one bit each in
-    /// [`ResponseHeader::ALL`](cors_policy::ResponseHeader::ALL)'s order,
-    /// and bit 7 for a preflight: answers of one shape under one policy
-    /// differ only in the values they echo, so a stack can prepare one
-    /// header map per shape.
-    pub fn shape(&self) -> u8 {
-        u8::from(self.origin.is_some())
-            | u8::from(self.credentials) << 1
-            | u8::from(self.methods.is_some()) << 2
-            | u8::from(self.headers.is_some()) << 3
-            | u8::from(self.max_age) << 4
-            | u8::from(self.expose) << 5
-            | u8::from(self.private_network) << 6
-            | u8::from(self.preflight) << 7
+/// The bits of a shape ([`Answer::shape`]): which headers an answer holds,
+/// one bit each in [`ResponseHeader::ALL`](cors_policy::ResponseHeader::ALL)'s
+/// order, and the last for a preflight.
+pub mod shape {
+    /// `Access-Control-Allow-Origin`.
+    pub const ORIGIN: u8 = 1;
+    /// `Access-Control-Allow-Credentials`.
+    pub const CREDENTIALS: u8 = 1 << 1;
+    /// `Access-Control-Allow-Methods`.
+    pub const METHODS: u8 = 1 << 2;
+    /// `Access-Control-Allow-Headers` (one line).
+    pub const HEADERS: u8 = 1 << 3;
+    /// `Access-Control-Max-Age`.
+    pub const MAX_AGE: u8 = 1 << 4;
+    /// `Access-Control-Expose-Headers`.
+    pub const EXPOSE: u8 = 1 << 5;
+    /// `Access-Control-Allow-Private-Network`.
+    pub const PRIVATE_NETWORK: u8 = 1 << 6;
+    /// A preflight's answer.
+    pub const PREFLIGHT: u8 = 1 << 7;
+
+    /// `bit` if `on`, else 0.
+    #[inline]
+    pub const fn when(on: bool, bit: u8) -> u8 {
+        if on { bit } else { 0 }
     }
+}
+
+impl<V> Answer<V> {
+    /// Which headers it holds ([`shape`]'s bits): answers of one shape
+    /// under one policy differ only in the values they echo, so a stack
+    /// can prepare one header map per shape.
+    pub fn shape(&self) -> u8 {
+        use shape::*;
+        when(self.origin.is_some(), ORIGIN)
+            | when(self.credentials, CREDENTIALS)
+            | when(self.methods.is_some(), METHODS)
+            | when(self.headers.is_some(), HEADERS)
+            | when(self.max_age, MAX_AGE)
+            | when(self.expose, EXPOSE)
+            | when(self.private_network, PRIVATE_NETWORK)
+            | when(self.preflight, PREFLIGHT)
+    }
+}
+
+/// The values a stack's prepared answer takes from the request: the origin (or `*`), and the request's own
+/// method and header list, by reference, cloned into place.
+#[derive(Debug)]
+pub struct Echo<'a, V> {
+    /// `Access-Control-Allow-Origin`.
+    pub origin: Option<V>,
+    /// `Access-Control-Allow-Methods`.
+    pub methods: Option<&'a V>,
+    /// `Access-Control-Allow-Headers`.
+    pub headers: Option<&'a V>,
 }
 
 /// The values of the headers a policy fixes, made once per policy.

@@ -12,7 +12,7 @@ use std::fmt;
 
 use cors_policy::{CorsRequestHeader, Request, ResponseHeader};
 
-use crate::answer::{Answer, Fixed};
+use crate::answer::{Answer, Echo, Fixed};
 
 /// A stack, named by its header map type (`Self`).
 pub trait Backend: Sized + Send + 'static {
@@ -102,6 +102,10 @@ pub trait Backend: Sized + Send + 'static {
 
     // ---- prepared answers (optional)
 
+    /// Does the stack prepare answers ([`template`](Self::template))?
+    /// Without, an answer is appended to a new map header by header.
+    const PREPARES: bool = false;
+
     /// The prepared answer of `answer`'s shape ([`Answer::shape`]), made on
     /// first use with the values the policy fixes (`fixed`) and kept in
     /// `cache`, if the stack prepares answers. The default prepares none.
@@ -115,14 +119,26 @@ pub trait Backend: Sized + Send + 'static {
         None
     }
 
-    /// Writes `answer` into this empty map from `template`, which
-    /// [`template`](Self::template) gave for it, taking the echoed values
-    /// out of it (the answer is passed by reference: it is large, and a
-    /// move is a copy). Only called with a template, so the default (for
-    /// stacks without any) does nothing.
+    /// The prepared answer of `shape` ([`Answer::shape`]) whose `Vary` is
+    /// `vary`, if [`template`](Self::template) made it already: what an
+    /// answer of the usual shapes is written from, without building an
+    /// [`Answer`] first. The default prepares none.
     #[inline]
-    fn instantiate(&mut self, template: &Self::Template, answer: &mut Answer<Self::Value>) {
-        let _ = (template, answer);
+    fn made_template<'c>(
+        cache: &'c Self::Cache,
+        shape: u8,
+        vary: &str,
+    ) -> Option<&'c Self::Template> {
+        let _ = (cache, shape, vary);
+        None
+    }
+
+    /// Writes into this empty map the answer `template` prepares, with the
+    /// values `echo` takes from the request. Only called with a template,
+    /// so the default (for stacks without any) does nothing.
+    #[inline]
+    fn instantiate(&mut self, template: &Self::Template, echo: Echo<'_, Self::Value>) {
+        let _ = (template, echo);
     }
 
     /// The values the policy fixes, as `template` holds them.

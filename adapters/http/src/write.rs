@@ -35,6 +35,16 @@ fn scan<M: Backend>(map: &M) -> MapScan {
     found
 }
 
+/// Appends `vary` to an empty map's `Vary` (a value made at compile time
+/// for the sets the core names, token by token otherwise).
+#[inline]
+pub(crate) fn append_vary<M: Backend>(map: &mut M, vary: &'static str) {
+    match M::vary_value(vary) {
+        Some(v) => map.append_vary(v),
+        None => merge_vary(map, vary),
+    }
+}
+
 /// Writes `answer` into `map`, the values the policy fixes from `fixed`.
 /// The echoed values are taken out of `answer` (passed by reference: it is
 /// large, and a move is a copy).
@@ -87,22 +97,24 @@ pub(crate) fn write<M: Backend>(
     if answer.private_network {
         map.append(ResponseHeader::AllowPrivateNetwork, M::TRUE);
     }
-    merge_vary(map, answer.vary, found.vary);
+    match M::vary_value(answer.vary) {
+        Some(v) if !found.vary => map.append_vary(v),
+        _ => merge_vary(map, answer.vary),
+    }
 }
 
 /// Adds the tokens of `joined` to `map`'s `Vary`: appended to what is
-/// there (`present`: the map has `Vary`), without repeating a token
-/// already present (any case). A response that varies on `*` is left
-/// alone. A map without `Vary` gets the tokens as one line, without
-/// looking its `Vary` up.
-fn merge_vary<M: Backend>(map: &mut M, joined: &'static str, present: bool) {
+/// there, without repeating a token already present (any case). A
+/// response that varies on `*` is left alone. A map without `Vary` gets
+/// the tokens as one line.
+pub(crate) fn merge_vary<M: Backend>(map: &mut M, joined: &'static str) {
     if joined.is_empty() {
         return;
     }
-    let missing = if present {
-        vary::missing(|| map.vary_lines(), joined)
-    } else {
+    let missing = if map.vary_lines().next().is_none() {
         Missing::All
+    } else {
+        vary::missing(|| map.vary_lines(), joined)
     };
     let bits = match missing {
         Missing::Nothing => return,

@@ -7,7 +7,7 @@ mod view;
 use cors_policy::{CorsRequestHeader, Request, ResponseHeader};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
-use crate::answer::{Answer, Fixed};
+use crate::answer::{Answer, Echo, Fixed};
 use crate::backend::Backend;
 use crate::vary::vary_values;
 
@@ -125,6 +125,8 @@ impl Backend for HeaderMap {
         self.get_all(header::VARY).iter().map(HeaderValue::as_bytes)
     }
 
+    const PREPARES: bool = true;
+
     #[inline]
     fn template<'c>(
         cache: &'c Templates,
@@ -135,8 +137,13 @@ impl Backend for HeaderMap {
     }
 
     #[inline]
-    fn instantiate(&mut self, template: &Template, answer: &mut Answer<HeaderValue>) {
-        *self = template.instantiate(answer);
+    fn made_template<'c>(cache: &'c Templates, shape: u8, vary: &str) -> Option<&'c Template> {
+        cache.made(shape, vary)
+    }
+
+    #[inline]
+    fn instantiate(&mut self, template: &Template, echo: Echo<'_, HeaderValue>) {
+        *self = template.instantiate(echo);
     }
 
     #[inline]

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use http::header::{self, HeaderMap, HeaderValue};
 
 use super::{ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, vary_value};
-use crate::answer::{Answer, Fixed};
+use crate::answer::{Answer, Echo, Fixed};
 use crate::backend::Backend;
 
 /// The templates of one policy, one slot per shape ([`Answer::shape`]);
@@ -29,14 +29,14 @@ impl Default for Templates {
 impl fmt::Debug for Templates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Templates")
-            .field("made", &self.made())
+            .field("made", &self.made_count())
             .finish()
     }
 }
 
 impl Templates {
     /// How many shapes have a template made.
-    pub(crate) fn made(&self) -> usize {
+    pub(crate) fn made_count(&self) -> usize {
         self.slots.iter().filter(|s| s.get().is_some()).count()
     }
 
@@ -54,9 +54,14 @@ impl Templates {
         let t = slot
             .get_or_init(|| Template::build(answer, fixed))
             .as_ref()?;
-        // A policy's answers of one shape have one `Vary`; checked anyway.
-        let (a, b) = (t.0.vary, answer.vary);
-        ((a.as_ptr() == b.as_ptr() && a.len() == b.len()) || a == b).then_some(t)
+        t.fits(answer.vary).then_some(t)
+    }
+
+    /// The template of `shape`, if one was made, and its `Vary` is `vary`.
+    #[inline]
+    pub(crate) fn made(&self, shape: u8, vary: &str) -> Option<&Template> {
+        let t = self.slots.get(usize::from(shape))?.get()?.as_ref()?;
+        t.fits(vary).then_some(t)
     }
 }
 
@@ -69,6 +74,8 @@ pub struct Template(Arc<TemplateMap>);
 #[derive(Debug)]
 struct TemplateMap {
     map: HeaderMap,
+    /// Does it send `Access-Control-Allow-Credentials`?
+    credentials: bool,
     vary: &'static str,
     max_age: Option<HeaderValue>,
     expose: Option<HeaderValue>,
@@ -121,6 +128,7 @@ impl Template {
         }
         Some(Template(Arc::new(TemplateMap {
             map,
+            credentials: answer.credentials,
             vary: answer.vary,
             max_age,
             expose,
@@ -135,31 +143,43 @@ impl Template {
         }
     }
 
-    /// A new map holding `answer`, which has this template's shape (its
-    /// echoed values are taken out).
+    /// Was it made for answers with `Vary` `vary`? A policy's answers of
+    /// one shape have one `Vary`; checked anyway.
     #[inline]
-    pub(crate) fn instantiate(&self, answer: &mut Answer<HeaderValue>) -> HeaderMap {
+    fn fits(&self, vary: &str) -> bool {
+        let a = self.0.vary;
+        (a.as_ptr() == vary.as_ptr() && a.len() == vary.len()) || a == vary
+    }
+
+    /// A new map holding this template's answer with the values `echo`
+    /// takes from the request.
+    #[inline]
+    pub(crate) fn instantiate(&self, echo: Echo<'_, HeaderValue>) -> HeaderMap {
         let mut map = self.0.map.clone();
         let mut slots = map.values_mut();
-        let mut set = |v: HeaderValue| {
-            if let Some(slot) = slots.next() {
-                *slot = v;
-            }
-        };
         // The echoed values, in the template's order; the others are the
         // policy's, already in place.
-        if let Some(v) = answer.origin.take() {
-            set(v);
+        if let Some(v) = echo.origin {
+            put(slots.next(), v);
         }
-        if answer.credentials {
-            set(<HeaderMap as Backend>::TRUE);
+        if self.0.credentials {
+            slots.next();
         }
-        if let Some(v) = answer.methods.take() {
-            set(v);
+        if let Some(v) = echo.methods {
+            put(slots.next(), v.clone());
         }
-        if let Some(v) = answer.headers.take() {
-            set(v);
+        if let Some(v) = echo.headers {
+            put(slots.next(), v.clone());
         }
         map
+    }
+}
+
+/// Puts `value` in a template's placeholder (a static empty value, so
+/// there is nothing to drop).
+#[inline]
+fn put(slot: Option<&mut HeaderValue>, value: HeaderValue) {
+    if let Some(slot) = slot {
+        *slot = value;
     }
 }

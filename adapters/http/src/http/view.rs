@@ -165,6 +165,12 @@ pub struct HeaderLines<'r> {
     repr: Repr<'r>,
 }
 
+/// Small (two words): the core's `Request` holds four of these and a
+/// `Decision` one, and both are moved a few times per request. A header of
+/// several lines keeps its iterator in a box (allocated for such requests
+/// only): held inline, it made every `HeaderLines` 72 bytes, which cost
+/// the tower preflight 156 instructions and the actual request 17 in
+/// copies (`bash benches/callgrind.sh`).
 #[derive(Debug)]
 enum Repr<'r> {
     /// Not looked up yet.
@@ -172,17 +178,22 @@ enum Repr<'r> {
         map: &'r HeaderMap,
         header: CorsRequestHeader,
     },
-    /// The header is absent.
+    /// The header is absent, or every line was given.
     Done,
-    /// A header of one line, given or not yet.
-    One { value: &'r HeaderValue, given: bool },
+    /// A header of one line, not given yet.
+    One(&'r HeaderValue),
     /// A header of several lines.
-    Many {
-        map: &'r HeaderMap,
-        header: CorsRequestHeader,
-        iter: ValueIter<'r, HeaderValue>,
-        taken: usize,
-    },
+    Many(Box<Many<'r>>),
+}
+
+/// The lines of a header of several lines.
+#[derive(Debug)]
+struct Many<'r> {
+    map: &'r HeaderMap,
+    header: CorsRequestHeader,
+    iter: ValueIter<'r, HeaderValue>,
+    /// How many were given.
+    taken: usize,
 }
 
 impl<'r> HeaderLines<'r> {
@@ -205,19 +216,17 @@ impl<'r> HeaderLines<'r> {
     fn scanned(map: &'r HeaderMap, header: CorsRequestHeader, found: Found<'r>) -> Self {
         let repr = match (found.first, found.lines) {
             (None, _) | (_, 0) => Repr::Done,
-            (Some(value), 1) => Repr::One {
-                value,
-                given: false,
-            },
+            (Some(value), 1) => Repr::One(value),
             _ => Repr::many(map, header, 0),
         };
         HeaderLines { repr }
     }
 
-    /// The header's value when it was looked up and has exactly one line.
+    /// The header's value when it was looked up and has exactly one line
+    /// (asked before any line is read).
     fn single(&self) -> Option<&'r HeaderValue> {
         match self.repr {
-            Repr::One { value, .. } => Some(value),
+            Repr::One(value) => Some(value),
             _ => None,
         }
     }
@@ -229,16 +238,8 @@ impl<'r> Repr<'r> {
         let mut iter = map.get_all(request_header_name(header)).into_iter();
         match (iter.next(), iter.next()) {
             (None, _) => Repr::Done,
-            (Some(value), None) => Repr::One {
-                value,
-                given: false,
-            },
-            (Some(_), Some(_)) => Repr::Many {
-                map,
-                header,
-                iter: map.get_all(request_header_name(header)).into_iter(),
-                taken: 0,
-            },
+            (Some(value), None) => Repr::One(value),
+            (Some(_), Some(_)) => Repr::many(map, header, 0),
         }
     }
 
@@ -254,31 +255,24 @@ impl<'r> Repr<'r> {
                 break;
             }
         }
-        Repr::Many {
+        Repr::Many(Box::new(Many {
             map,
             header,
             iter,
             taken,
-        }
+        }))
     }
 }
 
 impl Clone for HeaderLines<'_> {
+    /// A copy but for a header of several lines (out of line).
     #[inline]
     fn clone(&self) -> Self {
-        let repr = match &self.repr {
-            Repr::Deferred { map, header } => Repr::Deferred {
-                map,
-                header: *header,
-            },
+        let repr = match self.repr {
+            Repr::Deferred { map, header } => Repr::Deferred { map, header },
             Repr::Done => Repr::Done,
-            Repr::One { value, given } => Repr::One {
-                value,
-                given: *given,
-            },
-            Repr::Many {
-                map, header, taken, ..
-            } => Repr::many(map, *header, *taken),
+            Repr::One(value) => Repr::One(value),
+            Repr::Many(ref many) => Repr::many(many.map, many.header, many.taken),
         };
         HeaderLines { repr }
     }
@@ -287,23 +281,39 @@ impl Clone for HeaderLines<'_> {
 impl<'r> Iterator for HeaderLines<'r> {
     type Item = &'r [u8];
 
+    /// One line (the usual case) is given inline; the rest is out of line,
+    /// so the core's loops stay small (measured: 97 instructions less on
+    /// the tower preflight, 23 on the actual request).
+    #[inline]
     fn next(&mut self) -> Option<&'r [u8]> {
+        match self.repr {
+            Repr::Done => None,
+            Repr::One(value) => {
+                self.repr = Repr::Done;
+                Some(value.as_bytes())
+            }
+            _ => self.next_slow(),
+        }
+    }
+}
+
+impl<'r> HeaderLines<'r> {
+    /// [`Iterator::next`] for deferred lines and headers of several lines.
+    #[inline(never)]
+    fn next_slow(&mut self) -> Option<&'r [u8]> {
         if let Repr::Deferred { map, header } = self.repr {
             self.repr = Repr::read(map, header);
         }
         match &mut self.repr {
             Repr::Deferred { .. } | Repr::Done => None,
-            Repr::One { value, given } => {
-                if *given {
-                    None
-                } else {
-                    *given = true;
-                    Some(value.as_bytes())
-                }
+            Repr::One(value) => {
+                let bytes = value.as_bytes();
+                self.repr = Repr::Done;
+                Some(bytes)
             }
-            Repr::Many { iter, taken, .. } => {
-                let v = iter.next()?;
-                *taken += 1;
+            Repr::Many(many) => {
+                let v = many.iter.next()?;
+                many.taken += 1;
                 Some(v.as_bytes())
             }
         }
