@@ -601,3 +601,25 @@ fn the_errors_message_lists_each_problem() {
         format!("invalid CORS policy: {}", one.first().unwrap())
     );
 }
+
+/// A pattern's host may be 253 bytes long, not 254 (RFC 1035's bound, as
+/// the URL standard's host parsing keeps it). (Mutation testing, issue 21:
+/// the bound written `>=` went unnoticed.)
+#[test]
+fn a_pattern_host_of_253_bytes_and_no_more() {
+    let label63 = "a".repeat(63);
+    for (last, ok) in [(61, true), (62, false)] {
+        let host = format!("{label63}.{label63}.{label63}.{}", "b".repeat(last));
+        assert_eq!(host.len(), 192 + last);
+        let pattern = format!("https://{host}");
+        let list = [pattern.as_str()];
+        let built = PolicyBuilder::new().allow_origins(&list).build();
+        match built {
+            Ok(_) => assert!(ok, "{} bytes", host.len()),
+            Err(e) => {
+                assert!(!ok, "{} bytes: {e}", host.len());
+                assert_eq!(e.first().map(|e| e.code()), Some("origin_bad_host"));
+            }
+        }
+    }
+}
