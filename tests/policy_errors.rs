@@ -623,3 +623,29 @@ fn a_pattern_host_of_253_bytes_and_no_more() {
         }
     }
 }
+
+/// Exactly `MAX_METHODS` methods and `MAX_ALLOWED_HEADERS` names are
+/// accepted, one more refused with its count. (Mutation testing, issue 21:
+/// the methods' bound written `==` went unnoticed.)
+#[test]
+fn method_and_header_bounds() {
+    use cors_policy::{MAX_ALLOWED_HEADERS, MAX_METHODS};
+    let methods: Vec<String> = (0..=MAX_METHODS).map(|i| format!("M{i}")).collect();
+    let names: Vec<String> = (0..=MAX_ALLOWED_HEADERS)
+        .map(|i| format!("x-{i}"))
+        .collect();
+    let m: Vec<&str> = methods.iter().map(String::as_str).collect();
+    let h: Vec<&str> = names.iter().map(String::as_str).collect();
+    let first = |m: &[&str], h: &[&str]| {
+        PolicyBuilder::new()
+            .allow_any_origin()
+            .allow_methods(m)
+            .allow_headers(h)
+            .build()
+            .err()
+            .and_then(|e| e.first().map(|e| e.code()))
+    };
+    assert_eq!(first(&m[..MAX_METHODS], &h[..MAX_ALLOWED_HEADERS]), None);
+    assert_eq!(first(&m, &h[..1]), Some("too_many_methods"));
+    assert_eq!(first(&m[..1], &h), Some("too_many_headers"));
+}
