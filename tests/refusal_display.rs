@@ -15,12 +15,14 @@ use cors_policy::{Policy, Refusal, Request, evaluate};
 #[derive(Default)]
 struct Counting {
     calls: usize,
+    empty: usize,
     text: String,
 }
 
 impl Write for Counting {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.calls += 1;
+        self.empty += usize::from(s.is_empty());
         self.text.push_str(s);
         Ok(())
     }
@@ -220,4 +222,17 @@ fn every_refusal_has_its_check_kind_and_code() {
         refused(b"OPTIONS", &preflight("GET", "x-other")),
         Some(("header_not_allowed", false))
     );
+}
+
+/// Escapes back to back leave no plain run between them, and nothing
+/// empty is written for it. (Mutation testing, issue 21: writing the empty
+/// runs went unnoticed.)
+#[test]
+fn no_empty_writes_between_escapes() {
+    let out = shown(&Refusal::HeaderMalformed(b"\"\\\x01\x02\"a\x7f"));
+    assert_eq!(
+        out.text,
+        r#"malformed Access-Control-Request-Headers: "\"\\\x01\x02\"a\x7f" is not a header name"#
+    );
+    assert_eq!(out.empty, 0, "{} writes", out.calls);
 }
