@@ -17,9 +17,8 @@ static CLASSES: [u8; 256] = build_classes();
 
 const fn build_classes() -> [u8; 256] {
     let mut table = [0u8; 256];
-    let mut i = 0usize;
-    while i < 256 {
-        let b = i as u8;
+    let mut b = 0u8;
+    loop {
         let mut class = 0u8;
         if b.is_ascii_alphanumeric() || find(TCHAR_SYMBOLS, b).is_some() {
             class |= TOKEN;
@@ -30,8 +29,11 @@ const fn build_classes() -> [u8; 256] {
         if b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' {
             class |= LOWER_DIGIT_HYPHEN;
         }
-        set(&mut table, i, class);
-        i += 1;
+        set(&mut table, b as usize, class);
+        if b == u8::MAX {
+            break;
+        }
+        b += 1;
     }
     table
 }
@@ -193,5 +195,18 @@ mod tests {
         assert_eq!(range(b"abc", 2, 9), b"");
         assert_eq!((at(b"abc", 2), at(b"abc", 3)), (Some(b'c'), None));
         assert_eq!(find(b"a:b", b':'), Some(1));
+    }
+
+    /// Every byte value's classes, against RFC 9110's `tchar` and the host
+    /// label bytes spelled out.
+    #[test]
+    fn every_byte_class() {
+        for b in 0..=255u8 {
+            let tchar = matches!(b, b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+                || b"!#$%&'*+-.^_`|~".contains(&b);
+            assert_eq!(is_tchar(b), tchar, "{b:#04x}");
+            let ldh = matches!(b, b'0'..=b'9' | b'a'..=b'z' | b'-' | b'_');
+            assert_eq!(is_ldh(b), ldh, "{b:#04x}");
+        }
     }
 }

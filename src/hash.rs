@@ -17,11 +17,11 @@ const fn absorb(h: u64, w: u64) -> u64 {
     (h ^ w).wrapping_mul(WORD_K).rotate_left(29)
 }
 
-/// Spreads the high bits into the low ones, which pick the bucket.
+/// One more multiply, so that the high bits, which pick the bucket
+/// ([`crate::index`]), depend on every bit of the last word absorbed.
 #[inline(always)]
 const fn finish(h: u64) -> u64 {
-    let h = (h ^ (h >> 32)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h ^ (h >> 29)
+    h.wrapping_mul(0xbf58_476d_1ce4_e5b9)
 }
 
 /// The index key of a value of any length, eight bytes a step ([`swar`]'s
@@ -49,12 +49,12 @@ pub(crate) const fn key(s: &[u8], case: Case) -> u64 {
 
 /// The index key of a value of `len` bytes, at most 16, from its
 /// [`swar::split16`] words (folded for a case-insensitive key): one
-/// multiply. Cheap rather than strong: a key only picks a bucket, and
+/// multiply, whose high bits (which pick the bucket) depend on every bit
+/// multiplied. Cheap rather than strong: a key only picks a bucket, and
 /// every hit is confirmed by comparing the words.
 #[inline(always)]
 pub(crate) const fn key16(a: u64, b: u64, len: usize) -> u64 {
-    let h = (a ^ b.rotate_left(23) ^ (len as u64).rotate_left(56)).wrapping_mul(WORD_K);
-    h ^ (h >> 29)
+    (a ^ b.rotate_left(23) ^ (len as u64).rotate_left(56)).wrapping_mul(WORD_K)
 }
 
 /// FNV-1a over `s`, byte by byte: the scheme and the port of a wildcard
@@ -91,12 +91,12 @@ pub(crate) const fn host(host: &[u8]) -> u64 {
     h
 }
 
-/// Final avalanche (SplitMix64's), so that bucket selection uses all bits.
+/// The key of a wildcard origin pattern from the hashes of its parts
+/// (XORed, rotated apart): one multiply, whose high bits (which pick the
+/// bucket, [`crate::index`]) depend on every bit of each part.
 #[inline(always)]
-pub(crate) const fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+pub(crate) const fn mix(z: u64) -> u64 {
+    finish(z)
 }
 
 #[cfg(test)]

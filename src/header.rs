@@ -50,14 +50,12 @@ pub(crate) const fn is_forbidden(name: &[u8]) -> bool {
     if starts_with_ignore_case(name, b"proxy-") || starts_with_ignore_case(name, b"sec-") {
         return true;
     }
-    let mut i = 0;
-    while i < FORBIDDEN.len() {
-        if let Some((_, [f, ..])) = FORBIDDEN.split_at_checked(i)
-            && eq_ignore_case(name, f)
-        {
+    let mut rest: &[&[u8]] = &FORBIDDEN;
+    while let [f, tail @ ..] = rest {
+        if eq_ignore_case(name, f) {
             return true;
         }
-        i += 1;
+        rest = tail;
     }
     false
 }
@@ -147,31 +145,31 @@ impl HeaderSet {
             slots: [NO_NAME; 256],
             any: false,
         };
-        let mut i = 0;
-        while i < list.len() {
-            if let Some(name) = bytes::at(list, i) {
-                let name = name.as_bytes();
-                if eq(name, b"*") {
-                    set.any = true;
-                } else if name.len() <= 16 {
-                    let short = Short::of(name);
-                    let key = short.key();
-                    set.index.insert(i, key);
-                    bytes::set(&mut set.words, i + 1, short.folded());
-                    bytes::set(&mut set.lens, i + 1, name.len() as u8);
-                    let slot = Short::slot(key);
-                    let taken = bytes::get_or(&set.slots, slot, NO_NAME);
-                    let mark = if taken == NO_NAME {
-                        i as u8 + 1
-                    } else {
-                        SEVERAL
-                    };
-                    bytes::set(&mut set.slots, slot, mark);
+        // Each name at its position `i` in the list.
+        let (mut i, mut rest) = (0, list);
+        while let [name, tail @ ..] = rest {
+            let name = name.as_bytes();
+            if eq(name, b"*") {
+                set.any = true;
+            } else if name.len() <= 16 {
+                let short = Short::of(name);
+                let key = short.key();
+                set.index.insert(i, key);
+                bytes::set(&mut set.words, i + 1, short.folded());
+                bytes::set(&mut set.lens, i + 1, name.len() as u8);
+                let slot = Short::slot(key);
+                let taken = bytes::get_or(&set.slots, slot, NO_NAME);
+                let mark = if taken == NO_NAME {
+                    i as u8 + 1
                 } else {
-                    set.index.insert(i, hash::key(name, Case::Folded));
-                }
+                    SEVERAL
+                };
+                bytes::set(&mut set.slots, slot, mark);
+            } else {
+                set.index.insert(i, hash::key(name, Case::Folded));
             }
             i += 1;
+            rest = tail;
         }
         set
     }
@@ -739,6 +737,113 @@ mod tests {
             }
         }
         assert_eq!(checked, (odd.len() + list.len()) * (list.len() + 1) * 3);
+    }
+
+    /// The fast path is taken for what browsers send: short lower-case
+    /// names separated by `,` or `, `, and upper-case ones too, are all
+    /// passed by `skip_allowed`, and none is judged one by one. A name
+    /// longer than 16 bytes is judged.
+    /// (Mutation testing, issue 21: the fast path could give up and every
+    /// answer stayed right, since the general path gives the same.)
+    #[test]
+    fn the_fast_path_is_taken() {
+        struct Counting<'a, 's> {
+            listed: Listed<'a, 's>,
+            slow: usize,
+        }
+        impl<'r> Judge<'r> for &mut Counting<'_, '_> {
+            fn allows(&mut self, e: &Element<'r>) -> bool {
+                self.slow += 1;
+                self.listed.allows(e)
+            }
+            fn skip_allowed(&mut self, line: &[u8], pos: usize) -> usize {
+                self.listed.skip_allowed(line, pos)
+            }
+        }
+        let list = [
+            "content-type",
+            "x-request-id",
+            "abcdefgh",
+            "abcdefghi",
+            "x-sixteen-bytes!",
+            "x-a-name-of-twenty-b",
+        ];
+        let set = HeaderSet::build(&list);
+        let slow = |line: &[u8]| {
+            let mut judge = Counting {
+                listed: Listed {
+                    set: &set,
+                    list: &list,
+                },
+                slow: 0,
+            };
+            assert_eq!(first_refused([line].into_iter(), &mut judge), None);
+            judge.slow
+        };
+        for line in [
+            &b"content-type"[..],
+            b"content-type,x-request-id",
+            b"content-type, x-request-id",
+            b"x-request-id,content-type,abcdefgh,abcdefghi",
+            b"abcdefgh,abcdefghi",
+            b"Content-Type, X-Request-ID",
+        ] {
+            assert_eq!(
+                slow(line),
+                0,
+                "{:?}",
+                std::string::String::from_utf8_lossy(line)
+            );
+        }
+        assert_eq!(slow(b"x-a-name-of-twenty-b,content-type"), 1);
+    }
+
+    /// The index spreads: 1,000 distinct names, keyed as a policy's list
+    /// keys them, make chains of a few at most in 1,024 buckets, and a
+    /// full list of 128 names in its own index too. Every hit is compared
+    /// with the name, so a poor key (a constant) would keep every answer
+    /// right and only cost time: this is what notices it.
+    #[test]
+    fn the_index_spreads() {
+        use std::{format, string::String};
+        let key = |name: &[u8]| {
+            if name.len() <= 16 {
+                Short::of(name).key()
+            } else {
+                hash::key(name, Case::Folded)
+            }
+        };
+        let names: Vec<String> = (0..1000)
+            .map(|i| match i % 4 {
+                0 => format!("x-custom-{i}"),
+                1 => format!("X-Amz-Meta-{i}"),
+                2 => format!("x-trace-{i}-id"),
+                _ => format!("x-a-rather-long-header-name-{i}"),
+            })
+            .collect();
+        let mut ix = Index::<1024>::new();
+        for (i, name) in names.iter().enumerate() {
+            ix.insert(i, key(name.as_bytes()));
+        }
+        assert!(ix.longest_chain() <= 8, "{}", ix.longest_chain());
+
+        let list: Vec<&str> = names
+            .iter()
+            .take(MAX_ALLOWED_HEADERS)
+            .map(String::as_str)
+            .collect();
+        let set = HeaderSet::build(&list);
+        assert!(
+            set.index.longest_chain() <= 6,
+            "{}",
+            set.index.longest_chain()
+        );
+        for name in &list {
+            assert!(
+                set.allows(&list, name.to_ascii_uppercase().as_bytes()),
+                "{name}"
+            );
+        }
     }
 
     #[test]

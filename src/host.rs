@@ -568,6 +568,10 @@ mod tests {
             ("1::", "1::"),
             ("1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8"),
             ("1:2:3:4:5:6:7:8:9", "failure"),
+            // `::` first counts as a piece: seven more fit, not eight.
+            // (Mutation testing, issue 21: not counting it went unnoticed.)
+            ("::1:2:3:4:5:6:7", "0:1:2:3:4:5:6:7"),
+            ("::1:2:3:4:5:6:7:8", "failure"),
             (":1", "failure"),
             ("1:::2", "failure"),
             ("1::2::3", "failure"),
@@ -604,6 +608,56 @@ mod tests {
             "-lev6lad",
         ] {
             assert!(!is_valid_punycode(bad.as_bytes()), "{bad}");
+        }
+    }
+
+    /// Against the `idna` crate's RFC 3492 decoder: every label of up to
+    /// three Punycode characters, and 200,000 longer ones, decode (to at
+    /// least one non-ASCII character) here exactly when they do there.
+    /// (Mutation testing, issue 21: `d < t` made `<=`, the adapt step's
+    /// bound and the count of decoded characters could change unnoticed.)
+    #[test]
+    fn punycode_agrees_with_idna() {
+        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789-";
+        let agree = |label: &[u8]| {
+            let text = core::str::from_utf8(label).unwrap();
+            let theirs =
+                idna::punycode::decode(text).is_some_and(|v| v.iter().any(|c| !c.is_ascii()));
+            assert_eq!(is_valid_punycode(label), theirs, "{text:?}");
+        };
+        let n = ALPHABET.len();
+        for len in 0..=3u32 {
+            for mut i in 0..n.pow(len) {
+                let mut label = std::vec::Vec::new();
+                for _ in 0..len {
+                    label.push(ALPHABET[i % n]);
+                    i /= n;
+                }
+                agree(&label);
+            }
+        }
+        // A fixed pseudo-random sequence (xorshift), lengths 4 to 12,
+        // mostly letters and digits (a `-` one time in 20).
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..200_000 {
+            let len = 4 + (next() % 9) as usize;
+            let label: std::vec::Vec<u8> = (0..len)
+                .map(|_| {
+                    let r = next();
+                    if r % 20 == 0 {
+                        b'-'
+                    } else {
+                        ALPHABET[(r >> 8) as usize % (n - 1)]
+                    }
+                })
+                .collect();
+            agree(&label);
         }
     }
 }

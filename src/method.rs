@@ -58,26 +58,26 @@ impl MethodSet {
             word: [0; MAX_METHODS],
             any: false,
         };
-        let mut i = 0;
-        while i < list.len() {
-            if let Some(m) = bytes::at(list, i) {
-                let m = m.as_bytes();
-                if eq(m, b"*") {
-                    set.any = true;
-                } else if m.len() <= 8 {
-                    let mut w = swar::load(m);
-                    if normalizes(m) {
-                        // Lower-case letters only: clearing 0x20 upper-cases.
-                        w &= !0x2020_2020_2020_2020;
-                    }
-                    bytes::set(&mut set.word, i, w);
-                    set.index.insert(i, hash::key16(w, 0, m.len()));
-                } else {
-                    // Names that normalize are at most seven bytes.
-                    set.index.insert(i, hash::key(m, Case::Exact));
+        // Each name at its position `i` in the list.
+        let (mut i, mut rest) = (0, list);
+        while let [m, tail @ ..] = rest {
+            let m = m.as_bytes();
+            if eq(m, b"*") {
+                set.any = true;
+            } else if m.len() <= 8 {
+                let mut w = swar::load(m);
+                if normalizes(m) {
+                    // Lower-case letters only: clearing 0x20 upper-cases.
+                    w &= !0x2020_2020_2020_2020;
                 }
+                bytes::set(&mut set.word, i, w);
+                set.index.insert(i, hash::key16(w, 0, m.len()));
+            } else {
+                // Names that normalize are at most seven bytes.
+                set.index.insert(i, hash::key(m, Case::Exact));
             }
             i += 1;
+            rest = tail;
         }
         set
     }
@@ -121,5 +121,89 @@ mod tests {
         assert!(!set.contains(&list, b"propfind"));
         assert!(is_forbidden(b"tRaCk"));
         assert!(!is_safelisted(b"get"));
+    }
+
+    /// Each of the six names Fetch normalizes, listed in lower case, is
+    /// matched by its upper-case form only; a name that is not one of them,
+    /// or is not all lower case, keeps its case. (Mutation testing, issue
+    /// 21: one `||` of `normalizes` made `&&` went unnoticed, since only
+    /// `put` was tried.)
+    #[test]
+    fn the_six_normalized_names() {
+        let six = ["delete", "get", "head", "options", "post", "put"];
+        let upper = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+        for (name, up) in six.iter().zip(upper) {
+            assert!(normalizes(name.as_bytes()), "{name}");
+            let list = [*name];
+            let set = MethodSet::build(&list);
+            assert!(set.contains(&list, up.as_bytes()), "{name}");
+            assert!(!set.contains(&list, name.as_bytes()), "{name}");
+        }
+        for other in ["patch", "gets", "pu", "Delete", "POST", "propfind", ""] {
+            assert!(!normalizes(other.as_bytes()), "{other}");
+        }
+    }
+
+    /// A request method is listed only if it has the listed name's length:
+    /// a NUL byte past a short name reads as the same word. Names of nine
+    /// bytes and more are compared whole.
+    #[test]
+    fn lengths_and_long_names() {
+        let list = ["PATCH", "put", "VERSION-CONTROL", "X"];
+        let set = MethodSet::build(&list);
+        assert!(set.contains(&list, b"PATCH"));
+        assert!(!set.contains(&list, b"PATCH\0"));
+        assert!(!set.contains(&list, b"PUT\0"));
+        assert!(!set.contains(&list, b"X\0\0\0\0\0\0\0"));
+        assert!(!set.contains(&list, b"PATC"));
+        assert!(set.contains(&list, b"VERSION-CONTROL"));
+        assert!(!set.contains(&list, b"VERSION-CONTROl"));
+        assert!(!set.contains(&list, b"VERSION-CONTROL\0"));
+        assert!(!set.contains(&list, b""));
+    }
+
+    /// The index spreads: a full list of methods is at most a few per
+    /// bucket, so a lookup compares a few at most. Every hit is confirmed
+    /// by comparing words, so a poor key (a constant) would keep every
+    /// answer right and only cost time: this is what notices it.
+    #[test]
+    fn the_index_spreads() {
+        extern crate std;
+        use std::{format, string::String, vec::Vec};
+        let names: Vec<String> = (0..MAX_METHODS)
+            .map(|i| match i % 3 {
+                0 => format!("M{i}"),
+                1 => format!("PROP{i:02}X"),
+                _ => format!("VERSION-CONTROL-{i}"),
+            })
+            .collect();
+        let list: Vec<&str> = names.iter().map(String::as_str).collect();
+        let set = MethodSet::build(&list);
+        assert!(
+            set.index.longest_chain() <= 4,
+            "{}",
+            set.index.longest_chain()
+        );
+        for name in &list {
+            assert!(set.contains(&list, name.as_bytes()), "{name}");
+        }
+        // 1,000 distinct names keyed as a list keys them, in 1,024 buckets.
+        let mut ix = Index::<1024>::new();
+        for i in 0..1000 {
+            let name = match i % 4 {
+                0 => format!("M{i}"),
+                1 => format!("GET{i}"),
+                2 => format!("PROP{i:04}"),
+                _ => format!("VERSION-CONTROL-{i}"),
+            };
+            let m = name.as_bytes();
+            let key = if m.len() <= 8 {
+                hash::key16(swar::load(m), 0, m.len())
+            } else {
+                hash::key(m, Case::Exact)
+            };
+            ix.insert(i, key);
+        }
+        assert!(ix.longest_chain() <= 8, "{}", ix.longest_chain());
     }
 }

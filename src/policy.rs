@@ -277,15 +277,13 @@ impl<'s> PolicyBuilder<'s> {
         }
         let mut expose = [0u8; MAX_EXPOSE_HEADERS_LEN];
         let mut expose_len = 0usize;
-        let mut i = 0;
-        while i < self.expose.len() {
-            if let Some(name) = at(self.expose, i) {
-                if i > 0 {
-                    expose_len = push(&mut expose, expose_len, b", ");
-                }
-                expose_len = push(&mut expose, expose_len, name.as_bytes());
+        let mut rest = self.expose;
+        while let [name, tail @ ..] = rest {
+            if expose_len > 0 {
+                expose_len = push(&mut expose, expose_len, b", ");
             }
-            i += 1;
+            expose_len = push(&mut expose, expose_len, name.as_bytes());
+            rest = tail;
         }
         let mut max_age = [0u8; 10];
         let mut max_age_len = 0;
@@ -335,26 +333,23 @@ const fn itoa(mut v: u32, out: &mut [u8; 10]) -> usize {
 }
 
 const fn contains_star(list: &[&str]) -> bool {
-    let mut i = 0;
-    while i < list.len() {
-        if let Some(s) = at(list, i)
-            && eq(s.as_bytes(), b"*")
-        {
+    let mut rest = list;
+    while let [s, tail @ ..] = rest {
+        if eq(s.as_bytes(), b"*") {
             return true;
         }
-        i += 1;
+        rest = tail;
     }
     false
 }
 
+/// The length of `list` joined with `", "`.
 const fn joined_len(list: &[&str]) -> usize {
     let mut len = 0;
-    let mut i = 0;
-    while i < list.len() {
-        if let Some(s) = at(list, i) {
-            len += s.len();
-        }
-        i += 1;
+    let mut rest = list;
+    while let [s, tail @ ..] = rest {
+        len += s.len();
+        rest = tail;
     }
     len + 2 * list.len().saturating_sub(1)
 }

@@ -306,3 +306,39 @@ fn subdomain_suffix_leaves_room_for_a_label() {
         }
     }
 }
+
+/// `echoes_origin` says whether `Access-Control-Allow-Origin` is the
+/// request's origin (a listed one) or `*`, and `allows_origin` of a `"*"`
+/// policy allows every origin but an empty one. (Mutation testing, issue
+/// 21: `echoes_origin` could answer `false` always, and a `"*"` policy's
+/// `allows_origin` could be inverted, and no test noticed.)
+#[test]
+fn echoed_or_any_origin() {
+    let listed = PolicyBuilder::new()
+        .allow_origins(&["https://app.example"])
+        .build()
+        .unwrap();
+    let any = Policy::builder().allow_any_origin().build().unwrap();
+    let get = |policy: &Policy, origin: &str| {
+        let headers = [("Origin", origin)];
+        let d = evaluate(policy, &Request::from_pairs(b"GET", &headers));
+        (d.allow_origin().map(<[u8]>::to_vec), d.echoes_origin())
+    };
+    assert_eq!(
+        get(&listed, "https://app.example"),
+        (Some(b"https://app.example".to_vec()), true)
+    );
+    assert_eq!(get(&listed, "https://evil.example"), (None, false));
+    assert_eq!(
+        get(&any, "https://app.example"),
+        (Some(b"*".to_vec()), false)
+    );
+
+    assert!(listed.allows_origin(b" https://app.example\t"));
+    assert!(!listed.allows_origin(b"https://evil.example"));
+    for origin in [&b"https://app.example"[..], b"null", b"https://x.test:8443"] {
+        assert!(any.allows_origin(origin), "{origin:?}");
+    }
+    assert!(!any.allows_origin(b""));
+    assert!(!any.allows_origin(b" \t "));
+}

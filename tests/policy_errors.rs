@@ -302,6 +302,41 @@ fn long_expose_list_is_refused_not_truncated() {
     ));
 }
 
+/// The joined length counts ", " between names: n names of total length L
+/// join to L + 2(n - 1) bytes, and exactly `MAX_EXPOSE_HEADERS_LEN` is
+/// accepted. (Mutation testing, issue 21: `2 * (n - 1)` written `2 + (n -
+/// 1)` went unnoticed, so one name could be two bytes short of the bound.)
+#[test]
+fn expose_list_bound_counts_the_separators() {
+    use cors_policy::MAX_EXPOSE_HEADERS_LEN as MAX;
+    let built = |names: &[String]| {
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        match PolicyBuilder::new()
+            .allow_any_origin()
+            .expose_headers(&refs)
+            .build()
+        {
+            Ok(p) => Ok(p.expose_headers_value().map(<[u8]>::len)),
+            Err(e) => match e.first() {
+                Some(PolicyError::ExposeHeadersTooLong { len }) => Err(len),
+                other => panic!("{other:?}"),
+            },
+        }
+    };
+    // One name: no separator.
+    assert_eq!(built(&["x".repeat(MAX)]), Ok(Some(MAX)));
+    assert_eq!(built(&["x".repeat(MAX + 1)]), Err(MAX + 1));
+    // Five names: four separators of two bytes.
+    let five = |last: usize| {
+        let mut names: Vec<String> = (0..4).map(|i| format!("x-{i}")).collect();
+        names.push("y".repeat(last));
+        names
+    };
+    let rest = MAX - 4 * 3 - 4 * 2;
+    assert_eq!(built(&five(rest)), Ok(Some(MAX)));
+    assert_eq!(built(&five(rest + 1)), Err(MAX + 1));
+}
+
 #[test]
 fn over_long_origin_pattern() {
     let long = format!(
@@ -501,4 +536,116 @@ fn errors_are_data() {
             ),
         ]
     );
+}
+
+/// Each origin problem's stable code, as metrics and `--json` show it.
+/// (Mutation testing, issue 21: `OriginProblem::code` could answer one
+/// string for every problem and no test noticed.)
+#[test]
+fn origin_problem_codes() {
+    use OriginProblem::*;
+    let table = [
+        (WildcardInList, "origin_wildcard_in_list"),
+        (MissingScheme, "origin_missing_scheme"),
+        (BadScheme, "origin_bad_scheme"),
+        (MissingHost, "origin_missing_host"),
+        (Userinfo, "origin_userinfo"),
+        (BadHost, "origin_bad_host"),
+        (MisplacedWildcard, "origin_misplaced_wildcard"),
+        (BadPort, "origin_bad_port"),
+        (TooLong, "origin_too_long"),
+        (NotAnIpv4Address, "origin_not_an_ipv4_address"),
+        (InvalidPunycode, "origin_invalid_punycode"),
+        (WildcardOverIp, "origin_wildcard_over_ip"),
+    ];
+    for (problem, code) in table {
+        assert_eq!(problem.code(), code, "{problem:?}");
+    }
+    // As a policy's error gives it.
+    for (entry, code) in [
+        ("app.example", "origin_missing_scheme"),
+        ("https://a@b.example", "origin_userinfo"),
+        ("https://a.example:99999", "origin_bad_port"),
+    ] {
+        let list = [entry];
+        let err = PolicyBuilder::new()
+            .allow_origins(&list)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.first().map(|e| e.code()), Some(code), "{entry}");
+    }
+}
+
+/// A refused policy's message names every problem, in order, after one
+/// prefix. (Mutation testing, issue 21: an empty `Display` of
+/// `PolicyErrors` went unnoticed.)
+#[test]
+fn the_errors_message_lists_each_problem() {
+    let err = PolicyBuilder::new()
+        .allow_origins(&["app.example", "https://a.example:99999"])
+        .max_age(MAX_MAX_AGE + 1)
+        .build()
+        .unwrap_err();
+    let each: Vec<String> = err.iter().map(|e| e.to_string()).collect();
+    assert_eq!(each.len(), 3, "{each:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("invalid CORS policy: {}", each.join("; "))
+    );
+    let one = PolicyBuilder::new()
+        .allow_origins(&["app.example"])
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        one.to_string(),
+        format!("invalid CORS policy: {}", one.first().unwrap())
+    );
+}
+
+/// A pattern's host may be 253 bytes long, not 254 (RFC 1035's bound, as
+/// the URL standard's host parsing keeps it). (Mutation testing, issue 21:
+/// the bound written `>=` went unnoticed.)
+#[test]
+fn a_pattern_host_of_253_bytes_and_no_more() {
+    let label63 = "a".repeat(63);
+    for (last, ok) in [(61, true), (62, false)] {
+        let host = format!("{label63}.{label63}.{label63}.{}", "b".repeat(last));
+        assert_eq!(host.len(), 192 + last);
+        let pattern = format!("https://{host}");
+        let list = [pattern.as_str()];
+        let built = PolicyBuilder::new().allow_origins(&list).build();
+        match built {
+            Ok(_) => assert!(ok, "{} bytes", host.len()),
+            Err(e) => {
+                assert!(!ok, "{} bytes: {e}", host.len());
+                assert_eq!(e.first().map(|e| e.code()), Some("origin_bad_host"));
+            }
+        }
+    }
+}
+
+/// Exactly `MAX_METHODS` methods and `MAX_ALLOWED_HEADERS` names are
+/// accepted, one more refused with its count. (Mutation testing, issue 21:
+/// the methods' bound written `==` went unnoticed.)
+#[test]
+fn method_and_header_bounds() {
+    use cors_policy::{MAX_ALLOWED_HEADERS, MAX_METHODS};
+    let methods: Vec<String> = (0..=MAX_METHODS).map(|i| format!("M{i}")).collect();
+    let names: Vec<String> = (0..=MAX_ALLOWED_HEADERS)
+        .map(|i| format!("x-{i}"))
+        .collect();
+    let m: Vec<&str> = methods.iter().map(String::as_str).collect();
+    let h: Vec<&str> = names.iter().map(String::as_str).collect();
+    let first = |m: &[&str], h: &[&str]| {
+        PolicyBuilder::new()
+            .allow_any_origin()
+            .allow_methods(m)
+            .allow_headers(h)
+            .build()
+            .err()
+            .and_then(|e| e.first().map(|e| e.code()))
+    };
+    assert_eq!(first(&m[..MAX_METHODS], &h[..MAX_ALLOWED_HEADERS]), None);
+    assert_eq!(first(&m, &h[..1]), Some("too_many_methods"));
+    assert_eq!(first(&m[..1], &h), Some("too_many_headers"));
 }

@@ -329,6 +329,21 @@ fn debug_mode_names_the_fault_to_allowed_origins_only() {
         debug: true,
         ..Options::default()
     };
+    // Its Debug shows whether a check is set, not the closure.
+    // (Mutation testing, issue 21: an empty Debug went unnoticed.)
+    assert_eq!(
+        format!("{debug:?}"),
+        "Options { origin_check: false, debug: true }"
+    );
+    let check = |o: &[u8]| o.is_empty();
+    let with_check = Options {
+        origin_check: Some(&check),
+        debug: false,
+    };
+    assert_eq!(
+        format!("{with_check:?}"),
+        "Options { origin_check: true, debug: false }"
+    );
     // Method refused: origin and credentials only, so the console names the method.
     let (allowed, reason, headers, status) = preflight(&p, "DELETE", &[], &debug);
     assert!(!allowed);

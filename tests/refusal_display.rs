@@ -15,12 +15,14 @@ use cors_policy::{Policy, Refusal, Request, evaluate};
 #[derive(Default)]
 struct Counting {
     calls: usize,
+    empty: usize,
     text: String,
 }
 
 impl Write for Counting {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.calls += 1;
+        self.empty += usize::from(s.is_empty());
         self.text.push_str(s);
         Ok(())
     }
@@ -133,4 +135,104 @@ fn every_reason_with_request_bytes_is_bounded() {
         );
         assert!(out.calls <= 12, "{}: {} writes", refusal.code(), out.calls);
     }
+}
+
+/// Every refusal's check, whether it is malformed and its code, the three
+/// read together. (Mutation testing, issue 21: `is_malformed` could answer
+/// `false`, or `true`, for every refusal and no test noticed.)
+#[test]
+fn every_refusal_has_its_check_kind_and_code() {
+    use cors_policy::{Check, MethodDefect, OriginDefect};
+    let cases = [
+        (
+            Refusal::OriginNotAllowed(b"https://x.example"),
+            Check::Origin,
+            false,
+            "origin_not_allowed",
+        ),
+        (
+            Refusal::OriginMalformed(OriginDefect::Empty),
+            Check::Origin,
+            true,
+            "origin_malformed",
+        ),
+        (
+            Refusal::MethodMalformed(MethodDefect::NotAToken),
+            Check::Method,
+            true,
+            "method_malformed",
+        ),
+        (
+            Refusal::MethodForbidden(b"TRACE"),
+            Check::Method,
+            false,
+            "method_forbidden",
+        ),
+        (
+            Refusal::MethodNotAllowed(b"PATCH"),
+            Check::Method,
+            false,
+            "method_not_allowed",
+        ),
+        (
+            Refusal::HeaderMalformed(b"x a"),
+            Check::Headers,
+            true,
+            "header_malformed",
+        ),
+        (
+            Refusal::HeaderNotAllowed(b"x-a"),
+            Check::Headers,
+            false,
+            "header_not_allowed",
+        ),
+    ];
+    for (refusal, check, malformed, code) in cases {
+        assert_eq!(refusal.check(), check, "{refusal:?}");
+        assert_eq!(refusal.is_malformed(), malformed, "{refusal:?}");
+        assert_eq!(refusal.code(), code, "{refusal:?}");
+    }
+    // As `evaluate` gives them.
+    let policy = policy();
+    let refused = |method: &[u8], headers: &[(&str, &str)]| {
+        evaluate(&policy, &Request::from_pairs(method, headers))
+            .refusal()
+            .map(|r| (r.code(), r.is_malformed()))
+    };
+    assert_eq!(
+        refused(b"GET", &[("Origin", "https://a b")]),
+        Some(("origin_malformed", true))
+    );
+    assert_eq!(
+        refused(b"GET", &[("Origin", "https://evil.example")]),
+        Some(("origin_not_allowed", false))
+    );
+    fn preflight<'a>(acrm: &'a str, acrh: &'a str) -> [(&'a str, &'a str); 3] {
+        [
+            ("Origin", "https://app.example"),
+            ("Access-Control-Request-Method", acrm),
+            ("Access-Control-Request-Headers", acrh),
+        ]
+    }
+    assert_eq!(
+        refused(b"OPTIONS", &preflight("GET", "content-type, x a")),
+        Some(("header_malformed", true))
+    );
+    assert_eq!(
+        refused(b"OPTIONS", &preflight("GET", "x-other")),
+        Some(("header_not_allowed", false))
+    );
+}
+
+/// Escapes back to back leave no plain run between them, and nothing
+/// empty is written for it. (Mutation testing, issue 21: writing the empty
+/// runs went unnoticed.)
+#[test]
+fn no_empty_writes_between_escapes() {
+    let out = shown(&Refusal::HeaderMalformed(b"\"\\\x01\x02\"a\x7f"));
+    assert_eq!(
+        out.text,
+        r#"malformed Access-Control-Request-Headers: "\"\\\x01\x02\"a\x7f" is not a header name"#
+    );
+    assert_eq!(out.empty, 0, "{} writes", out.calls);
 }

@@ -372,11 +372,7 @@ impl PolicyConfig {
                 if skip.contains(&e.field()) {
                     continue;
                 }
-                if into.is_full() {
-                    into.count();
-                } else {
-                    into.push(Problem::from_core(&e));
-                }
+                into.push_with(|| Problem::from_core(&e));
             }
         }
     }

@@ -220,19 +220,17 @@ impl InvalidPolicy {
     }
 
     pub(crate) fn push(&mut self, problem: Problem) {
+        self.push_with(|| problem);
+    }
+
+    /// Counts a problem, and keeps the one `make` makes while fewer than
+    /// [`MAX_REPORTED_PROBLEMS`] are kept: past the bound nothing is made
+    /// (a hostile file's millionth problem is never formatted).
+    pub(crate) fn push_with(&mut self, make: impl FnOnce() -> Problem) {
         if self.problems.len() < MAX_REPORTED_PROBLEMS {
-            self.problems.push(problem);
+            self.problems.push(make());
         }
         self.total += 1;
-    }
-
-    /// Counts a problem without keeping it (past the bound).
-    pub(crate) fn count(&mut self) {
-        self.total += 1;
-    }
-
-    pub(crate) fn is_full(&self) -> bool {
-        self.problems.len() >= MAX_REPORTED_PROBLEMS
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -421,6 +419,42 @@ impl std::error::Error for ConfigError {
             ConfigError::Syntax { error, .. } => Some(error),
             ConfigError::Invalid { problems, .. } => Some(problems),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Positions are counted in characters, from 1; an offset inside a
+    /// multi-byte character points at that character (never a panic on a
+    /// cut character).
+    #[test]
+    fn locations_of_offsets() {
+        let text = "ab\né€x\n";
+        // (offset, line, column)
+        let cases = [
+            (0, 1, 1),
+            (1, 1, 2),
+            (3, 2, 1),
+            // Inside "é" (bytes 3..5): that character.
+            (4, 2, 1),
+            (5, 2, 2),
+            // Inside "€" (bytes 5..8): that character.
+            (6, 2, 2),
+            (7, 2, 2),
+            (8, 2, 3),
+            (10, 3, 1),
+            // Past the end: the end.
+            (99, 3, 1),
+        ];
+        for (offset, line, column) in cases {
+            assert_eq!(
+                Location::of(text, offset),
+                Location { line, column },
+                "offset {offset}"
+            );
         }
     }
 }

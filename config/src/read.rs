@@ -78,7 +78,7 @@ impl<'de> Deserialize<'de> for Raw {
         impl<'de> Visitor<'de> for V {
             type Value = Raw;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a value")
+                f.write_str("a string, a number, true or false, a list, an object or null")
             }
             fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
                 Ok(Raw::Bool(v))
@@ -494,15 +494,19 @@ pub(crate) fn read_file(path: &Path) -> Result<String, ConfigError> {
             path: path.to_path_buf(),
         });
     }
-    let mut bytes = Vec::new();
-    file.take(MAX_POLICY_FILE_LEN + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_POLICY_FILE_LEN {
-        return Err(too_large());
-    }
+    let bytes = read_at_most(file, MAX_POLICY_FILE_LEN)
+        .map_err(io)?
+        .ok_or_else(too_large)?;
     String::from_utf8(bytes)
         .map_err(|e| io(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+}
+
+/// All of `source` if it holds at most `limit` bytes, `None` if it holds
+/// more: at most `limit + 1` bytes are read, whatever its size claimed.
+fn read_at_most(source: impl Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let mut bytes = Vec::new();
+    source.take(limit + 1).read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= limit).then_some(bytes))
 }
 
 /// `impl Deserialize for PolicyConfig`, for policies inside a larger
@@ -525,4 +529,24 @@ pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PolicyConfi
         }
     }
     d.deserialize_map(V)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file whose size lies (`/proc` files say 0, a file may grow
+    /// between the size check and the read) is still read no further than
+    /// the limit and refused: an endless source gives `None` after
+    /// `limit + 1` bytes, a source of exactly `limit` bytes is read whole.
+    #[test]
+    fn reads_are_bounded_whatever_the_size_claimed() {
+        let endless = std::io::repeat(b' ');
+        assert_eq!(read_at_most(endless, 10).unwrap(), None);
+        let exact = read_at_most(&b"0123456789"[..], 10).unwrap();
+        assert_eq!(exact.as_deref(), Some(&b"0123456789"[..]));
+        let over = read_at_most(&b"0123456789A"[..], 10).unwrap();
+        assert_eq!(over, None);
+        assert_eq!(read_at_most(&b""[..], 0).unwrap(), Some(Vec::new()));
+    }
 }

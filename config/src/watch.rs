@@ -383,6 +383,25 @@ impl<F: FnMut(OwnedPolicy)> State<F> {
     }
 }
 
+/// Takes the events of a burst (from `recv`, which waits at most the time
+/// it is given) until none comes for `debounce`, or until `deadline`, so
+/// that a directory that never stays quiet is still read; `false` when
+/// told to stop.
+fn settle(
+    mut recv: impl FnMut(Duration) -> Result<Message, RecvTimeoutError>,
+    debounce: Duration,
+    deadline: Instant,
+) -> bool {
+    loop {
+        let quiet = debounce.min(deadline.saturating_duration_since(Instant::now()));
+        match recv(quiet) {
+            Ok(Message::Fs(_)) if Instant::now() < deadline => {}
+            Ok(Message::Fs(_)) | Err(RecvTimeoutError::Timeout) => return true,
+            Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
+        }
+    }
+}
+
 /// The watcher's thread: gathers events until the directories are quiet,
 /// then reads the file; stops on [`Message::Stop`].
 fn run<F: FnMut(OwnedPolicy)>(
@@ -420,17 +439,272 @@ fn run<F: FnMut(OwnedPolicy)>(
             Ok(Message::Stop) | Err(_) => return,
         }
         let burst = Instant::now() + MAX_DEBOUNCE_DELAY;
-        loop {
-            let quiet = debounce.min(burst.saturating_duration_since(Instant::now()));
-            match rx.recv_timeout(quiet) {
-                Ok(Message::Fs(_)) if Instant::now() < burst => {}
-                Ok(Message::Fs(_)) | Err(RecvTimeoutError::Timeout) => break,
-                Ok(Message::Stop) | Err(RecvTimeoutError::Disconnected) => return,
-            }
+        if !settle(|quiet| rx.recv_timeout(quiet), debounce, burst) {
+            return;
         }
         if let Err(e) = dirs.update(watcher, &state.path) {
             (state.on_error)(&WatchError::Watch(e));
         }
         pending = state.reload();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A directory removed when dropped.
+    struct TempDir(PathBuf);
+
+    impl TempDir {
+        fn new() -> TempDir {
+            static NEXT: AtomicUsize = AtomicUsize::new(0);
+            let dir = std::env::temp_dir().join(format!(
+                "cors-policy-watch-unit-{}-{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            TempDir(dir)
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn quiet_watcher() -> RecommendedWatcher {
+        notify::recommended_watcher(|_: notify::Result<notify::Event>| {}).unwrap()
+    }
+
+    /// The directory watched for a file: its parent as written, `.` for a
+    /// bare file name (a path with an empty parent cannot be watched).
+    #[test]
+    fn the_directory_of_a_file() {
+        // (the file, the directory watched)
+        let cases = [
+            ("policy.json", "."),
+            ("conf/policy.json", "conf"),
+            ("/etc/cors/policy.json", "/etc/cors"),
+            ("/policy.json", "/"),
+            ("/", "."),
+            ("", "."),
+        ];
+        for (file, dir) in cases {
+            assert_eq!(parent_of(Path::new(file)), Path::new(dir), "{file}");
+        }
+    }
+
+    /// The directories followed: the file's own, and, when the file is a
+    /// link into another directory (a ConfigMap's `..data`), that one too,
+    /// changed when the link is.
+    #[cfg(unix)]
+    #[test]
+    fn a_link_into_another_directory_is_followed() {
+        let root = TempDir::new();
+        let named = root.0.join("named");
+        let (one, two) = (root.0.join("one"), root.0.join("two"));
+        for d in [&named, &one, &two] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("policy.json"), "{}").unwrap();
+        }
+        let mut watcher = quiet_watcher();
+        // A plain file: its own directory only.
+        let mut dirs = Dirs::default();
+        dirs.update(&mut watcher, &named.join("policy.json"))
+            .unwrap();
+        assert_eq!(dirs.named.as_deref(), Some(named.as_path()));
+        assert_eq!(dirs.resolved, None);
+        // A link: the directory it resolves to as well, followed when the
+        // link is replaced.
+        let link = named.join("link.json");
+        std::os::unix::fs::symlink(one.join("policy.json"), &link).unwrap();
+        let mut dirs = Dirs::default();
+        dirs.update(&mut watcher, &link).unwrap();
+        assert_eq!(dirs.named.as_deref(), Some(named.as_path()));
+        let canonical = |d: &Path| std::fs::canonicalize(d).unwrap();
+        assert_eq!(dirs.resolved, Some(canonical(&one)));
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(two.join("policy.json"), &link).unwrap();
+        dirs.update(&mut watcher, &link).unwrap();
+        assert_eq!(dirs.resolved, Some(canonical(&two)));
+        // A link within the same directory: nothing more.
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(named.join("policy.json"), &link).unwrap();
+        dirs.update(&mut watcher, &link).unwrap();
+        assert_eq!(dirs.resolved, None);
+    }
+
+    /// A directory that never stays quiet is still read once
+    /// [`MAX_DEBOUNCE_DELAY`] has passed since the burst began, and not
+    /// before the directory is quiet or that delay has passed. Events are
+    /// fed to the watcher's loop directly, every 20 ms for 3 s, with a
+    /// debounce longer than the burst.
+    #[test]
+    fn a_burst_of_events_delays_a_read_by_at_most_the_bound() {
+        let dir = TempDir::new();
+        let path = dir.0.join("policy.json");
+        std::fs::write(&path, r#"{"allowed_origins": ["https://a.example"]}"#).unwrap();
+        let reads = Arc::new(Mutex::new(Vec::<Instant>::new()));
+        let seen = Arc::clone(&reads);
+        let mut state = State {
+            path: path.clone(),
+            last: Seen::Nothing,
+            on_policy: move |_: OwnedPolicy| seen.lock().unwrap().push(Instant::now()),
+            on_error: Box::new(|e: &WatchError| panic!("{e}")),
+        };
+        let (tx, rx) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let mut dirs = Dirs::default();
+            let mut watcher = quiet_watcher();
+            let debounce = Duration::from_secs(10);
+            run(&rx, &mut watcher, &mut dirs, &mut state, debounce, None);
+        });
+        let event = || Message::Fs(Ok(notify::Event::new(notify::EventKind::Any)));
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(3) {
+            tx.send(event()).unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        tx.send(Message::Stop).unwrap();
+        thread.join().unwrap();
+        let after: Vec<Duration> = reads.lock().unwrap().iter().map(|t| *t - start).collect();
+        assert_eq!(after.len(), 1, "one version, handed over once: {after:?}");
+        assert!(
+            after[0] >= MAX_DEBOUNCE_DELAY && after[0] < Duration::from_millis(2500),
+            "read {:?} after the burst began, while events kept coming (bound {MAX_DEBOUNCE_DELAY:?})",
+            after[0]
+        );
+    }
+
+    /// A flood of events (a directory written without pause, the events
+    /// always queued) ends the wait at the deadline; quiet ends it at
+    /// once; a stop stops it.
+    #[test]
+    fn a_flood_of_events_ends_at_the_deadline() {
+        let event = || Message::Fs(Ok(notify::Event::new(notify::EventKind::Any)));
+        let bound = Duration::from_millis(50);
+        // At most this many events (far more than the bound lets through).
+        let flood = |calls: &mut usize| {
+            *calls += 1;
+            match *calls {
+                ..50_000_000 => Ok(event()),
+                _ => Err(RecvTimeoutError::Disconnected),
+            }
+        };
+        let start = Instant::now();
+        let mut calls = 0;
+        let ended = settle(
+            |_| flood(&mut calls),
+            Duration::from_secs(10),
+            start + bound,
+        );
+        let took = start.elapsed();
+        assert!(
+            ended,
+            "the flood was read only when it ran out ({calls} events)"
+        );
+        assert!(took >= bound && took < Duration::from_secs(5), "{took:?}");
+        // Quiet: at once, whatever the deadline. Stop: false.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let quiet = settle(|_| Err(RecvTimeoutError::Timeout), Duration::ZERO, deadline);
+        assert!(quiet);
+        let mut then_stop = [Ok(event()), Ok(Message::Stop)].into_iter();
+        let stop = settle(
+            |_| then_stop.next().unwrap(),
+            Duration::from_secs(10),
+            deadline,
+        );
+        assert!(!stop);
+        assert!(!settle(
+            |_| Err(RecvTimeoutError::Disconnected),
+            Duration::ZERO,
+            deadline
+        ));
+    }
+
+    /// Each error wraps what caused it, and says the policy in force stays.
+    #[test]
+    fn errors_name_their_cause() {
+        let read = WatchError::Read(PolicyConfig::from_json_str("[]").unwrap_err());
+        let invalid = WatchError::Invalid {
+            path: PathBuf::from("p.json"),
+            errors: PolicyConfig::default().check().unwrap_err(),
+        };
+        let watch = WatchError::Watch(notify::Error::generic("no more watches"));
+        // (the error, its text, its source's text)
+        let cases = [
+            (
+                read,
+                "policy not reloaded, the current one stays: <json>: a policy is one object with named fields (\"allowed_origins\", ...), not an array",
+                "<json>: a policy is one object with named fields (\"allowed_origins\", ...), not an array",
+            ),
+            (
+                invalid,
+                "policy not reloaded, the current one stays: p.json: invalid CORS policy: allowed_origins is empty: no origin could ever be allowed",
+                "invalid CORS policy: allowed_origins is empty: no origin could ever be allowed",
+            ),
+            (
+                watch,
+                "watching the policy file: no more watches",
+                "no more watches",
+            ),
+        ];
+        for (error, text, source) in cases {
+            assert_eq!(error.to_string(), text);
+            let cause = std::error::Error::source(&error).map(ToString::to_string);
+            assert_eq!(cause.as_deref(), Some(source), "{error}");
+        }
+    }
+
+    /// Without a hook, a refused version is logged at `warn`, target
+    /// `cors_policy::watch`, with the error.
+    #[test]
+    fn refusals_are_logged_without_a_hook() {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl std::io::Write for Buffer {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .without_time()
+            .finish();
+        let error = WatchError::Watch(notify::Error::generic("no more watches"));
+        tracing::subscriber::with_default(subscriber, || log_error(&error));
+        let logged = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        assert_eq!(
+            logged.trim(),
+            "WARN cors_policy::watch: CORS policy file error=watching the policy file: no more watches"
+        );
+    }
+
+    #[test]
+    fn debug_shows_the_file_and_the_debounce() {
+        let builder = PolicyWatcher::new("conf/policy.json").debounce(Duration::from_millis(250));
+        assert_eq!(
+            format!("{builder:?}"),
+            "WatchBuilder { path: \"conf/policy.json\", debounce: 250ms, .. }"
+        );
+        let dir = TempDir::new();
+        let watcher = PolicyWatcher::new(dir.0.join("policy.json"))
+            .on_error(|_| {})
+            .start(|_| {})
+            .unwrap();
+        assert_eq!(format!("{watcher:?}"), "PolicyWatcher { .. }");
     }
 }

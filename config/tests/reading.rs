@@ -423,13 +423,15 @@ fn from_env_reads_only_our_variables() {
 #[test]
 fn files_are_bounded_and_regular() {
     let dir = Dir::new("files");
-    // Just at the limit: read; one byte more: refused before parsing.
+    // Just at the limit: read whole (the policy is at the end, so a read
+    // cut short is a syntax error); one byte more: refused before parsing.
     let at_limit = dir.0.join("big.json");
     let body = r#"{"allowed_origins": ["https://a.example"]}"#;
-    let mut text = body.to_string();
-    text.push_str(&" ".repeat(MAX_POLICY_FILE_LEN as usize - body.len()));
+    let mut text = " ".repeat(MAX_POLICY_FILE_LEN as usize - body.len());
+    text.push_str(body);
     std::fs::write(&at_limit, &text).unwrap();
-    assert!(PolicyConfig::from_path(&at_limit).is_ok());
+    let read = PolicyConfig::from_path(&at_limit).unwrap();
+    assert_eq!(read.allowed_origins.items(), ["https://a.example"]);
     text.push(' ');
     std::fs::write(&at_limit, &text).unwrap();
     match PolicyConfig::from_path(&at_limit) {
@@ -492,5 +494,160 @@ fn problems_are_bounded() {
     assert_eq!(
         (list.problems().len(), list.total()),
         (MAX_REPORTED_PROBLEMS, 301)
+    );
+}
+
+/// What each field accepts is named in its type error, field by field
+/// (mutation testing found two fields' texts could be swapped for another's
+/// unnoticed).
+#[test]
+fn each_field_names_what_it_accepts() {
+    // (field, a value of the wrong type, what the field accepts)
+    let cases = [
+        ("allowed_origins", "5", "\"*\" or a list of origins"),
+        ("allowed_methods", "5", "\"*\" or a list of methods"),
+        (
+            "allowed_headers",
+            "5",
+            "\"*\" or a list of request-header names",
+        ),
+        (
+            "expose_headers",
+            "5",
+            "\"*\" or a list of response-header names",
+        ),
+        (
+            "max_age",
+            "\"600\"",
+            "a whole number of seconds from 0 to 86400 (0 disables preflight caching), or null",
+        ),
+        ("allow_credentials", "\"yes\"", "true or false"),
+        ("allow_private_network", "1", "true or false"),
+        (
+            "dangerously_allow_public_suffix_wildcards",
+            "[]",
+            "true or false",
+        ),
+        (
+            "dangerously_allow_insecure_origins",
+            "null",
+            "true or false",
+        ),
+    ];
+    for (field, value, accepts) in cases {
+        let text = match field {
+            "allowed_origins" => format!(r#"{{"{field}": {value}}}"#),
+            _ => format!(r#"{{"allowed_origins": ["https://a.example"], "{field}": {value}}}"#),
+        };
+        let e = PolicyConfig::from_json_str(&text).unwrap_err();
+        let p = &e.invalid_policy().unwrap().problems()[0];
+        assert_eq!(
+            (p.code(), p.field(), p.expected()),
+            ("wrong_type", field, Some(accepts)),
+            "{text}"
+        );
+        assert!(
+            p.message()
+                .starts_with(&format!("{field}: expected {accepts}, found "))
+        );
+    }
+}
+
+/// Each flag sets its own field and no other (mutation testing found
+/// `allow_private_network` could set another flag unnoticed).
+#[test]
+fn each_flag_sets_its_own_field() {
+    let flags = [
+        "allow_credentials",
+        "allow_private_network",
+        "dangerously_allow_public_suffix_wildcards",
+        "dangerously_allow_insecure_origins",
+    ];
+    let read = |c: &PolicyConfig| {
+        [
+            c.allow_credentials,
+            c.allow_private_network,
+            c.dangerously_allow_public_suffix_wildcards,
+            c.dangerously_allow_insecure_origins,
+        ]
+    };
+    for (i, flag) in flags.iter().enumerate() {
+        let want: Vec<bool> = (0..flags.len()).map(|j| j == i).collect();
+        let json = format!(r#"{{"allowed_origins": ["https://a.example"], "{flag}": true}}"#);
+        let c = PolicyConfig::from_json_str(&json).unwrap();
+        assert_eq!(read(&c).to_vec(), want, "{json}");
+        let toml = format!("allowed_origins = [\"https://a.example\"]\n{flag} = true\n");
+        let c = PolicyConfig::from_toml_str(&toml).unwrap();
+        assert_eq!(read(&c).to_vec(), want, "{toml}");
+        let var = format!("CORS_{}", flag.to_ascii_uppercase());
+        let c = PolicyConfig::from_vars(
+            "CORS_",
+            [
+                (
+                    "CORS_ALLOWED_ORIGINS".to_string(),
+                    "https://a.example".to_string(),
+                ),
+                (var.clone(), "yes".to_string()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(read(&c).to_vec(), want, "{var}");
+    }
+}
+
+/// `CORS_MAX_AGE` as a number: digits too many for any integer type are
+/// still a number out of range (not "expected a whole number"), and a
+/// lone sign is not a number.
+#[test]
+fn max_age_variables_out_of_range() {
+    let huge = "9".repeat(60);
+    // (value, the problem's code, or None when it reads)
+    let cases: Vec<(String, Option<&str>, Option<i64>)> = vec![
+        ("600".into(), None, Some(600)),
+        ("+600".into(), None, Some(600)),
+        (" 0 ".into(), None, Some(0)),
+        ("".into(), None, None),
+        (huge.clone(), Some("max_age_too_large"), Some(i64::MAX)),
+        (
+            format!("+{huge}"),
+            Some("max_age_too_large"),
+            Some(i64::MAX),
+        ),
+        (format!("-{huge}"), Some("max_age_negative"), Some(i64::MIN)),
+        ("-".into(), Some("wrong_type"), None),
+        ("+".into(), Some("wrong_type"), None),
+        ("12s".into(), Some("wrong_type"), None),
+    ];
+    for (value, code, age) in cases {
+        let vars = [
+            (
+                "CORS_ALLOWED_ORIGINS".to_string(),
+                "https://a.example".to_string(),
+            ),
+            ("CORS_MAX_AGE".to_string(), value.clone()),
+        ];
+        let got = match PolicyConfig::from_vars("CORS_", vars) {
+            Ok(c) => {
+                assert_eq!(c.max_age, age, "{value:?}");
+                c.build().err().map(|e| e.problems()[0].code())
+            }
+            Err(e) => Some(e.invalid_policy().unwrap().problems()[0].code()),
+        };
+        assert_eq!(got, code, "{value:?}");
+    }
+}
+
+/// Inside a larger configuration in another format, a value no field can
+/// hold (bytes, here) is refused with what a field holds.
+#[test]
+fn a_value_no_field_can_hold_is_refused_by_name() {
+    use serde::Deserialize;
+    use serde::de::value::{BytesDeserializer, Error, MapDeserializer};
+    let entries = [("max_age", BytesDeserializer::<Error>::new(b"600"))];
+    let e = PolicyConfig::deserialize(MapDeserializer::<_, Error>::new(entries.into_iter()))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid type: byte array, expected a string, a number, true or false, a list, an object or null"
     );
 }

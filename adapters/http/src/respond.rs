@@ -307,16 +307,18 @@ fn write_prepared<M: Headers>(
     prepared: &crate::policy::Prepared<M>,
 ) {
     let fixed = prepared.fixed();
-    match M::template(&prepared.cache, answer, fixed) {
-        Some(t) if headers.is_empty() => {
-            let echo = Echo {
-                origin: answer.origin.take(),
-                methods: answer.methods.as_ref(),
-                headers: answer.headers.as_ref(),
-            };
-            headers.instantiate(t, echo);
-        }
-        _ => write_answer(headers, answer, fixed),
+    // A template is made only for an empty map, the one it is used for.
+    if headers.is_empty()
+        && let Some(t) = M::template(&prepared.cache, answer, fixed)
+    {
+        let echo = Echo {
+            origin: answer.origin.take(),
+            methods: answer.methods.as_ref(),
+            headers: answer.headers.as_ref(),
+        };
+        headers.instantiate(t, echo);
+    } else {
+        write_answer(headers, answer, fixed);
     }
 }
 

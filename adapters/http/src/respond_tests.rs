@@ -174,3 +174,80 @@ fn answers_stay_small() {
         size_of::<super::ActualHeaders>()
     );
 }
+
+/// A new (empty) response's map is written from the prepared answer of
+/// its shape, made once per shape and reused; a map that already holds
+/// headers (the application's response) is written header by header and
+/// makes none. Both write the same headers (the test above), so only the
+/// prepared answers made tell the fast path was taken.
+#[test]
+fn empty_maps_are_written_from_prepared_answers() {
+    use crate::Evaluator;
+    use crate::handle::Sealed as _;
+    use crate::respond::Respond;
+    use http::HeaderValue;
+
+    let policy = PolicyConfig::from_json_str(
+        r#"{"allowed_origins": ["https://a.example"], "allowed_methods": ["PUT"]}"#,
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    let cors = Evaluator::new(policy);
+    let request = |method: &str, origin: &str| {
+        let mut r = http::Request::builder().method(method).uri("/");
+        r = r.header("origin", origin);
+        if method == "OPTIONS" {
+            r = r.header("access-control-request-method", "PUT");
+        }
+        r.body(()).unwrap()
+    };
+    let made = |installed: &std::sync::Arc<crate::handle::Installed>| {
+        HeaderMap::prepared(installed).cache.made_count()
+    };
+    // (request method, origin, the map's headers before, prepared answers
+    // made after)
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], usize);
+    let cases: &[Case<'_>] = &[
+        // The application's response: header by header, nothing made.
+        ("GET", "https://a.example", &[("x-app", "1")], 0),
+        ("OPTIONS", "https://a.example", &[("x-app", "1")], 0),
+        // New maps: one prepared answer per shape, reused.
+        ("OPTIONS", "https://a.example", &[], 1),
+        ("OPTIONS", "https://a.example", &[], 1),
+        ("GET", "https://a.example", &[], 2),
+        ("GET", "https://a.example", &[], 2),
+        // A refused origin's answer is another shape.
+        ("GET", "https://z.example", &[], 3),
+    ];
+    for (method, origin, before, want) in cases {
+        let req = request(method, origin);
+        let mut map = HeaderMap::new();
+        for (n, v) in *before {
+            map.append(*n, HeaderValue::from_static(v));
+        }
+        let installed = match cors.respond(&req) {
+            Respond::Preflight(p) => {
+                let installed = std::sync::Arc::clone(&p.installed);
+                p.write(&mut map);
+                installed
+            }
+            Respond::Forward { headers, .. } => {
+                let installed = std::sync::Arc::clone(&headers.installed);
+                headers.apply(&mut map);
+                installed
+            }
+        };
+        assert_eq!(made(&installed), *want, "{method} {origin} {before:?}");
+        assert_eq!(
+            map.contains_key("x-app"),
+            !before.is_empty(),
+            "the application's headers stay"
+        );
+        let echoed = map.get("access-control-allow-origin");
+        assert_eq!(
+            echoed.map(|v| v.to_str().unwrap()),
+            (*origin == "https://a.example").then_some(*origin)
+        );
+    }
+}

@@ -178,4 +178,42 @@ mod tests {
             );
         }
     }
+
+    /// Past 64 tokens there is no bit left to say which are missing: the
+    /// first 64 are named by bit, later ones only counted, and none
+    /// overflows the mask. The core's sets have at most four tokens; a
+    /// longer value must still not panic.
+    #[test]
+    fn missing_past_sixty_four_tokens() {
+        let joined: &'static str = (0..70)
+            .map(|i| format!("T{i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+            .leak();
+        // (the response's Vary lines, what is missing)
+        let cases: &[(&[&[u8]], Missing)] = &[
+            (&[b"t0"], Missing::Some(!1)),
+            (&[b"T63"], Missing::Some(!(1 << 63))),
+            (
+                &[b"T0, T1, T2, T3, T4, T5, T6, T7, T8, T9"],
+                Missing::Some(!0x3ff),
+            ),
+            (&[b"T64, T69"], Missing::Some(u64::MAX)),
+            (&[], Missing::All),
+        ];
+        for (lines, want) in cases {
+            assert_eq!(
+                missing(|| lines.iter().copied(), joined),
+                *want,
+                "{lines:?}"
+            );
+        }
+        // Only a token past the 64th missing: no bit set, yet some.
+        let all_but_the_last: Vec<String> = (0..69).map(|i| format!("T{i}")).collect();
+        let line = all_but_the_last.join(",");
+        assert_eq!(
+            missing(|| [line.as_bytes()].into_iter(), joined),
+            Missing::Some(0)
+        );
+    }
 }

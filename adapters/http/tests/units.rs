@@ -454,3 +454,49 @@ fn trimmed_values_are_echoed_as_copies() {
         );
     }
 }
+
+/// What a log shows of an answer: the status and refusal of a preflight,
+/// the values an actual response gets, never the policy.
+#[test]
+fn answers_debug_as_what_they_send() {
+    let cors = Evaluator::new(owned(
+        r#"{"allowed_origins": ["https://a.example"], "allowed_methods": ["PUT"]}"#,
+    ));
+    let pre = request(
+        "OPTIONS",
+        &[
+            ("origin", "https://a.example"),
+            ("access-control-request-method", "PUT"),
+        ],
+    );
+    let refused = request(
+        "OPTIONS",
+        &[
+            ("origin", "https://z.example"),
+            ("access-control-request-method", "PUT"),
+        ],
+    );
+    let get = request("GET", &[("origin", "https://a.example")]);
+    // (request, its answer debugged)
+    let cases = [
+        (
+            &pre,
+            "Preflight(Preflight { status: 204, refusal: None, .. })".to_string(),
+        ),
+        (
+            &refused,
+            format!(
+                "Preflight(Preflight {{ status: 403, refusal: {:?}, .. }})",
+                cors.respond(&refused).refusal()
+            ),
+        ),
+        (
+            &get,
+            "Forward { headers: ActualHeaders { origin: Some(\"https://a.example\"), credentials: false, expose: false, vary: \"Origin\", .. }, refusal: None }".to_string(),
+        ),
+    ];
+    for (req, want) in cases {
+        assert_eq!(format!("{:?}", cors.respond(req)), want);
+    }
+    assert!(cors.respond(&refused).refusal().is_some());
+}

@@ -28,12 +28,18 @@ impl Default for Templates {
 
 impl fmt::Debug for Templates {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let made = self.slots.iter().filter(|s| s.get().is_some()).count();
-        f.debug_struct("Templates").field("made", &made).finish()
+        f.debug_struct("Templates")
+            .field("made", &self.made_count())
+            .finish()
     }
 }
 
 impl Templates {
+    /// How many shapes have a template made.
+    pub(crate) fn made_count(&self) -> usize {
+        self.slots.iter().filter(|s| s.get().is_some()).count()
+    }
+
     /// The template of `answer`'s shape, made now (with the policy's
     /// `fixed` values) if it is the first of its shape. `None` when the
     /// answer's `Vary` is not one the core names as a whole (then it is
