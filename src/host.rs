@@ -572,6 +572,12 @@ mod tests {
             // (Mutation testing, issue 21: not counting it went unnoticed.)
             ("::1:2:3:4:5:6:7", "0:1:2:3:4:5:6:7"),
             ("::1:2:3:4:5:6:7:8", "failure"),
+            // An IPv4 address takes the last two pieces: after six, not
+            // after seven. (Mutation testing, issue 21: `piece == 6` for
+            // `piece > 6` went unnoticed.)
+            ("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"),
+            ("1:2:3:4:5:6:7:1.2.3.4", "failure"),
+            ("1:2:3:4:5:1.2.3.4", "failure"),
             (":1", "failure"),
             ("1:::2", "failure"),
             ("1::2::3", "failure"),
