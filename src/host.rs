@@ -576,6 +576,11 @@ mod tests {
             // after seven. (Mutation testing, issue 21: `piece == 6` for
             // `piece > 6` went unnoticed.)
             ("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"),
+            // Two runs of zeros of one length: the first is written `::`,
+            // also when the second ends the address. (Mutation testing,
+            // issue 21: counting one piece past the end went unnoticed.)
+            ("0:0:1:2:3:4:0:0", "::1:2:3:4:0:0"),
+            ("1:0:0:2:3:4:0:0", "1::2:3:4:0:0"),
             ("1:2:3:4:5:6:7:1.2.3.4", "failure"),
             ("1:2:3:4:5:1.2.3.4", "failure"),
             (":1", "failure"),
