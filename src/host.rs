@@ -453,12 +453,11 @@ pub(crate) const fn is_valid_punycode(label: &[u8]) -> bool {
             };
             k += BASE;
         }
-        // RFC 3492 §6.1, "adapt".
-        let mut delta = if first {
-            (i - old_i) / 700
-        } else {
-            (i - old_i) / 2
-        };
+        // RFC 3492 §6.1, "adapt", with delta = i - oldi (one expression
+        // for both cases: written twice, the first case's `i - old_i` could
+        // be `i + old_i` unnoticed, since old_i is 0 on the first pass).
+        let delta = i - old_i;
+        let mut delta = if first { delta / 700 } else { delta / 2 };
         first = false;
         delta += delta / (out + 1);
         let mut kk = 0u32;
