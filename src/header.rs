@@ -798,6 +798,74 @@ mod tests {
         assert_eq!(slow(b"x-a-name-of-twenty-b,content-type"), 1);
     }
 
+    /// `same_words` is equality of both words, whatever bits they share or
+    /// not. (Mutation testing, issue 21: `&` or `|` for either `^` went
+    /// unnoticed through the public API: a name of 9 to 16 bytes compared
+    /// unequal as read is compared again folded, which gives the same
+    /// answer, only later.)
+    #[test]
+    fn same_words_is_equality() {
+        let words = [
+            0u64,
+            1,
+            0x21,
+            0x5e,
+            0x3030,
+            0x4848,
+            u64::MAX,
+            0x2d61_7261_6e67_6f6d,
+        ];
+        for a0 in words {
+            for a1 in words {
+                for b0 in words {
+                    for b1 in words {
+                        assert_eq!(
+                            same_words(&[a0, a1], &[b0, b1]),
+                            a0 == b0 && a1 == b1,
+                            "{a0:#x} {a1:#x} / {b0:#x} {b1:#x}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// A second walk starts only on a rest of at least `TWO_WALKS` bytes,
+    /// past the first comma of the 16 bytes at the rest's middle. (Mutation
+    /// testing, issue 21: two walks on short lines too went unnoticed; the
+    /// answers are the same, the time is not.)
+    #[test]
+    fn the_second_walk_starts_past_the_middle_comma() {
+        use std::vec::Vec;
+        let names = |n: usize| -> Vec<u8> {
+            let mut line = Vec::new();
+            for i in 0..n {
+                if i > 0 {
+                    line.push(b',');
+                }
+                line.extend_from_slice(b"x-name");
+                line.push(b'a' + (i % 26) as u8);
+            }
+            line
+        };
+        for n in 1..20 {
+            let line = names(n);
+            for pos in [0, 8, 16] {
+                let got = meeting(&line, pos);
+                let rest = line.len().saturating_sub(pos);
+                if rest < TWO_WALKS {
+                    assert_eq!(got, None, "{n} names from {pos}");
+                    continue;
+                }
+                let mid = pos + rest / 2;
+                let comma = line.iter().skip(mid).position(|&b| b == b',');
+                let want = comma.filter(|&k| k < 16).map(|k| mid + k + 1);
+                assert_eq!(got, want, "{n} names from {pos}");
+            }
+        }
+        assert!(names(19).len() >= TWO_WALKS + 16);
+    }
+
     /// The index spreads: 1,000 distinct names, keyed as a policy's list
     /// keys them, make chains of a few at most in 1,024 buckets, and a
     /// full list of 128 names in its own index too. Every hit is compared

@@ -453,12 +453,11 @@ pub(crate) const fn is_valid_punycode(label: &[u8]) -> bool {
             };
             k += BASE;
         }
-        // RFC 3492 §6.1, "adapt".
-        let mut delta = if first {
-            (i - old_i) / 700
-        } else {
-            (i - old_i) / 2
-        };
+        // RFC 3492 §6.1, "adapt", with delta = i - oldi (one expression
+        // for both cases: written twice, the first case's `i - old_i` could
+        // be `i + old_i` unnoticed, since old_i is 0 on the first pass).
+        let delta = i - old_i;
+        let mut delta = if first { delta / 700 } else { delta / 2 };
         first = false;
         delta += delta / (out + 1);
         let mut kk = 0u32;
@@ -572,6 +571,17 @@ mod tests {
             // (Mutation testing, issue 21: not counting it went unnoticed.)
             ("::1:2:3:4:5:6:7", "0:1:2:3:4:5:6:7"),
             ("::1:2:3:4:5:6:7:8", "failure"),
+            // An IPv4 address takes the last two pieces: after six, not
+            // after seven. (Mutation testing, issue 21: `piece == 6` for
+            // `piece > 6` went unnoticed.)
+            ("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"),
+            // Two runs of zeros of one length: the first is written `::`,
+            // also when the second ends the address. (Mutation testing,
+            // issue 21: counting one piece past the end went unnoticed.)
+            ("0:0:1:2:3:4:0:0", "::1:2:3:4:0:0"),
+            ("1:0:0:2:3:4:0:0", "1::2:3:4:0:0"),
+            ("1:2:3:4:5:6:7:1.2.3.4", "failure"),
+            ("1:2:3:4:5:1.2.3.4", "failure"),
             (":1", "failure"),
             ("1:::2", "failure"),
             ("1::2::3", "failure"),

@@ -737,6 +737,23 @@ mod tests {
             problem("https://a.example:080"),
             Some(OriginProblem::BadPort)
         );
+        // Ports of five digits, up to 65535, are ports; six digits are not,
+        // whatever their value. (Mutation testing, issue 21: refusing every
+        // five-digit port, or 65535, went unnoticed.)
+        assert_eq!(problem("https://a.example:65535"), None);
+        assert_eq!(problem("https://a.example:10000"), None);
+        assert_eq!(
+            problem("https://a.example:65536"),
+            Some(OriginProblem::BadPort)
+        );
+        assert_eq!(
+            problem("https://a.example:100000"),
+            Some(OriginProblem::BadPort)
+        );
+        assert_eq!(
+            problem("https://a.example:99999999999"),
+            Some(OriginProblem::BadPort)
+        );
         assert_eq!(
             problem("https://a.example:8*"),
             Some(OriginProblem::MisplacedWildcard)

@@ -29,6 +29,19 @@ fn run(v: &Vector) -> Result<(), String> {
     if d.kind().as_str() != e.kind {
         problems.push(format!("kind {} != {}", d.kind(), e.kind));
     }
+    // The kind as adapters read it, and as logs print it. (Mutation
+    // testing, issue 21: `is_preflight` always true and an empty `Display`
+    // went unnoticed.)
+    if d.is_preflight() != (e.kind == "preflight") {
+        problems.push(format!("is_preflight {} for {}", d.is_preflight(), e.kind));
+    }
+    if d.kind().to_string() != e.kind {
+        problems.push(format!(
+            "kind displayed {:?} != {}",
+            d.kind().to_string(),
+            e.kind
+        ));
+    }
     if let Some(allowed) = e.allowed
         && d.is_allowed() != allowed
     {

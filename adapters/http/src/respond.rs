@@ -270,6 +270,8 @@ impl<'r, M: Headers> Preflight<'r, M> {
     /// several header lines, a map that is not empty.
     #[inline(never)]
     fn write_answer(self, headers: &mut M) {
+        #[cfg(test)]
+        tests::GENERAL.with(|n| n.set(n.get() + 1));
         let prepared = M::prepared(&self.installed);
         let made = self.made.map_or_else(Made::default, |m| *m);
         let answer = &mut Answer {
@@ -463,6 +465,8 @@ impl<M: Headers> ActualHeaders<M> {
     /// [`apply`](Self::apply) in every case.
     #[inline(never)]
     fn apply_answer(self, headers: &mut M) {
+        #[cfg(test)]
+        tests::GENERAL.with(|n| n.set(n.get() + 1));
         let prepared = M::prepared(&self.installed);
         let answer = &mut Answer {
             origin: self.origin,
