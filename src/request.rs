@@ -73,10 +73,6 @@ where
 {
     /// Views a request through `lines`, which gives the field lines of one
     /// header; it is called once for each [`CorsRequestHeader`].
-    // Inline: it only moves four values, and a call of its own cost an
-    // embedding (cors-policy-http's tower view) about 40 instructions of
-    // frame per request (`bash benches/callgrind.sh`, issue 17).
-    #[inline]
     pub fn from_fn(method: &'r [u8], mut lines: impl FnMut(CorsRequestHeader) -> L) -> Self {
         Request {
             method,

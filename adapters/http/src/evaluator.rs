@@ -204,16 +204,74 @@ impl Evaluator {
         &self,
         request: impl Into<RequestHead<'r, M>>,
     ) -> Respond<'r, M> {
-        self.run(request.into(), |decision, view, installed| {
-            if decision.kind() == RequestKind::Preflight {
-                Respond::Preflight(Preflight::new(decision, view, installed))
-            } else {
-                Respond::Forward {
-                    headers: ActualHeaders::new(decision, view, installed),
-                    refusal: decision.refusal(),
-                }
+        // Its own body (what `run` does, without the closure), so that the
+        // actix middleware's code stays as it was measured.
+        let request = request.into();
+        match &self.inner.source {
+            Source::Fixed(installed) => self.respond_with(installed, request),
+            Source::Swappable(handle) => self.respond_with(&handle.slot.load(), request),
+        }
+    }
+
+    #[inline]
+    fn respond_with<'r, M: Headers>(
+        &self,
+        installed: &Arc<Installed>,
+        request: RequestHead<'r, M>,
+    ) -> Respond<'r, M> {
+        let prepared = M::prepared(installed);
+        let view = M::view(request.method, request.headers);
+        let debug = self.inner.debug.get();
+        let decision = prepared.evaluate(M::request(&view), &self.options(debug));
+        let refusal = decision.refusal();
+        if refusal.is_some() {
+            self.refused(&decision, request, debug);
+        }
+        if decision.kind() == RequestKind::Preflight {
+            Respond::Preflight(Preflight::new(&decision, &view, installed))
+        } else {
+            Respond::Forward {
+                headers: ActualHeaders::new(&decision, &view, installed),
+                refusal,
             }
-        })
+        }
+    }
+
+    /// The core's options: the run-time origin check and debug mode.
+    #[inline]
+    fn options(&self, debug: bool) -> Options<'_> {
+        Options {
+            origin_check: self
+                .inner
+                .origin_check
+                .as_deref()
+                .map(|f| f as &dyn Fn(&[u8]) -> bool),
+            debug,
+        }
+    }
+
+    /// Logs a refused request and calls the refusal hook.
+    #[inline]
+    fn refused<'r, M: Headers>(
+        &self,
+        decision: &Decision<'_, 'r, M::Lines<'r>>,
+        request: RequestHead<'r, M>,
+        debug: bool,
+    ) {
+        if let Some(refusal) = decision.refusal() {
+            let event = RefusalEvent {
+                kind: decision.kind(),
+                refusal,
+                method: request.method.as_bytes(),
+                path: request.path,
+                debug: debug && decision.preflight_status() == Some(204),
+            };
+            #[cfg(feature = "tracing")]
+            crate::refusal::trace_refusal(&event);
+            if let Some(hook) = &self.inner.on_refusal {
+                hook(&event);
+            }
+        }
     }
 
     /// [`respond`](Self::respond) for a server on `http`'s types that
@@ -312,28 +370,9 @@ impl Evaluator {
         let prepared = M::prepared(installed);
         let view = M::view(request.method, request.headers);
         let debug = self.inner.debug.get();
-        let options = Options {
-            origin_check: self
-                .inner
-                .origin_check
-                .as_deref()
-                .map(|f| f as &dyn Fn(&[u8]) -> bool),
-            debug,
-        };
-        let decision = prepared.evaluate(M::request(&view), &options);
-        if let Some(refusal) = decision.refusal() {
-            let event = RefusalEvent {
-                kind: decision.kind(),
-                refusal,
-                method: request.method.as_bytes(),
-                path: request.path,
-                debug: debug && decision.preflight_status() == Some(204),
-            };
-            #[cfg(feature = "tracing")]
-            crate::refusal::trace_refusal(&event);
-            if let Some(hook) = &self.inner.on_refusal {
-                hook(&event);
-            }
+        let decision = prepared.evaluate(M::request(&view), &self.options(debug));
+        if decision.refusal().is_some() {
+            self.refused(&decision, request, debug);
         }
         finish(&decision, &view, installed)
     }

@@ -349,8 +349,8 @@ where
     // preflight's response made where the decision is and the refusal's
     // extension made there too, so no `Respond` or `Preflight` is moved on
     // the way. With the view's small functions made inline (issue 17),
-    // measured with `bash benches/callgrind.sh`: preflight 3,584 to 3,470
-    // instructions, actual request 2,599 to 2,538.
+    // measured with `bash benches/callgrind.sh`: preflight 3,584 to 3,517
+    // instructions, actual request 2,599 to 2,563.
     #[inline]
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
         let state = match self.cors.respond_http(&req, self.refusal_extension) {
