@@ -351,21 +351,28 @@ where
     // the way. With the view's small functions made inline (issue 17),
     // measured with `bash benches/callgrind.sh`: preflight 3,584 to 3,517
     // instructions, actual request 2,599 to 2,563.
+    //
+    // Each arm makes the whole future (rather than its state, wrapped
+    // after the `match`): the preflight's answer is moved once less
+    // (3,517 to 3,489 instructions; the actual request 2,563 to 2,568).
     #[inline]
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let state = match self.cors.respond_http(&req, self.refusal_extension) {
+        match self.cors.respond_http(&req, self.refusal_extension) {
             // Fetch, "CORS-preflight fetch": the preflight is answered
             // here and never reaches the application.
-            HttpRespond::Preflight(response) => State::Answer {
-                response: Some(response),
+            HttpRespond::Preflight(response) => ResponseFuture {
+                state: State::Answer {
+                    response: Some(response),
+                },
             },
-            HttpRespond::Forward { headers, refusal } => State::Inner {
-                future: self.inner.call(req),
-                headers: Some(headers),
-                refusal,
+            HttpRespond::Forward { headers, refusal } => ResponseFuture {
+                state: State::Inner {
+                    future: self.inner.call(req),
+                    headers: Some(headers),
+                    refusal,
+                },
             },
-        };
-        ResponseFuture { state }
+        }
     }
 }
 
