@@ -577,7 +577,10 @@ impl<const N: usize> OriginIndex<N> {
         let mut h = 0u64;
         for (i, &b) in host.iter().enumerate().rev() {
             h = hash::host_step(h, b);
-            if subdomains && b == b'.' && i > 0 {
+            // (No `i > 0`: `subdomains` holds only for a valid host, which
+            // does not start with a dot. Mutation testing, issue 21: the
+            // test could never fail.)
+            if subdomains && b == b'.' {
                 let suffix = host.get(i..).unwrap_or(&[]);
                 if self.probe(
                     list,
@@ -693,6 +696,21 @@ mod tests {
             "{}",
             ix.index.longest_chain()
         );
+    }
+
+    /// An index hit is confirmed by comparing the origin with the
+    /// pattern: an origin whose key equals a listed pattern's (a 64-bit
+    /// collision, which no test input has, but which someone could look
+    /// for) is not allowed by it. (Mutation testing, issue 21: `||` for the
+    /// `&&` before the comparison went unnoticed.)
+    #[test]
+    fn a_key_collision_is_not_a_match() {
+        let list = ["https://a.example", "https://*.b.example"];
+        let ix = OriginIndex::<4>::build(&list);
+        let key = exact_key(b"https://a.example");
+        assert!(ix.matches_exact(&list, b"https://a.example", key));
+        assert!(!ix.matches_exact(&list, b"https://evil.example", key));
+        assert!(!ix.matches_keyed(&list, b"https://evil.example", key));
     }
 
     #[test]
