@@ -797,6 +797,10 @@ mod tests {
             // rather than `8 + k` went unnoticed).
             b"abcdefghi,ab",
             b"x-request-id,ab",
+            // A name of under 8 bytes ending in a comma, 16 bytes or more
+            // before the line's end (mutation testing, issue 21: its word
+            // masked with `|` rather than `&` went unnoticed).
+            b"ab,abcdefgh,content-type",
         ] {
             assert_eq!(
                 slow(line),
@@ -914,7 +918,9 @@ mod tests {
         };
         for n in 1..20 {
             let line = names(n);
-            for pos in [0, 8, 16] {
+            // Every start, so that a rest of exactly `TWO_WALKS` bytes is
+            // among them (mutation testing, issue 21: `<=` went unnoticed).
+            for pos in 0..24 {
                 let got = meeting(&line, pos);
                 let rest = line.len().saturating_sub(pos);
                 if rest < TWO_WALKS {

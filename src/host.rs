@@ -586,6 +586,11 @@ mod tests {
             // counting it went unnoticed.)
             ("1:2:3:4:5:6::7", "1:2:3:4:5:6:0:7"),
             ("1:2:3:4:5:6:7::8", "failure"),
+            // Only dots between the IPv4 parts, and 255 is a part.
+            // (Mutation testing, issue 21: skipping any byte there, or
+            // refusing 255, went unnoticed.)
+            ("::1.2x3.4", "failure"),
+            ("::1.2.3.255", "::102:3ff"),
             ("1:2:3:4:5:1.2.3.4", "failure"),
             (":1", "failure"),
             ("1:::2", "failure"),
@@ -645,6 +650,11 @@ mod tests {
         // search of 5 million labels against that mutant (mutation
         // testing, issue 21); the labels below never tell them apart.
         agree(b"5jh00zer2n");
+        // The last code point, U+10FFFF, and one past it. (Mutation
+        // testing, issue 21: refusing U+10FFFF went unnoticed.)
+        assert!(is_valid_punycode(b"dn32g"));
+        agree(b"dn32g");
+        agree(b"cn32g");
         let n = ALPHABET.len();
         for len in 0..=3u32 {
             for mut i in 0..n.pow(len) {
@@ -678,6 +688,10 @@ mod tests {
                 })
                 .collect();
             agree(&label);
+            // Digits are read in either case (RFC 3492 §5). (Mutation
+            // testing, issue 21: upper-case letters read wrong went
+            // unnoticed.)
+            agree(&label.to_ascii_uppercase());
         }
     }
 }

@@ -713,6 +713,22 @@ mod tests {
         assert!(!ix.matches_keyed(&list, b"https://evil.example", key));
     }
 
+    /// The same for wildcard patterns: a probe whose key is the pattern's
+    /// confirms the scheme, the host's suffix and the port. (Mutation
+    /// testing, issue 21: `||` for the first `&&` went unnoticed.)
+    #[test]
+    fn a_wildcard_key_collision_is_not_a_match() {
+        let list = ["https://*.b.example"];
+        let ix = OriginIndex::<4>::build(&list);
+        let suffix = b".b.example";
+        let host_h = suffix.iter().rev().fold(0, |h, &b| hash::host_step(h, b));
+        let key = pattern_key(Kind::Sub, hash::fnv(b"https"), host_h, hash::fnv(b""));
+        assert!(ix.probe(&list, Kind::Sub, key, b"https", suffix, b""));
+        assert!(!ix.probe(&list, Kind::Sub, key, b"https", b".c.example", b""));
+        assert!(!ix.probe(&list, Kind::Sub, key, b"http", suffix, b""));
+        assert!(!ix.probe(&list, Kind::Sub, key, b"https", suffix, b":1"));
+    }
+
     #[test]
     fn canonical_spellings() {
         assert_eq!(canonical("https://App.Example/"), "https://app.example");

@@ -197,6 +197,20 @@ fn every_problem_is_listed_together() {
             "expose_headers[3] \"also bad\" is not a valid header name",
         ]
     );
+    // None of these is a risk an opt-in accepts. (Mutation testing, issue
+    // 21: `opt_in` naming an empty field for them went unnoticed.)
+    let err = PolicyBuilder::new()
+        .allow_origins(&origins)
+        .allow_methods(&methods)
+        .allow_headers(&headers)
+        .expose_headers(&expose)
+        .max_age(MAX_MAX_AGE + 1)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.iter().count(), 11);
+    for e in &err {
+        assert_eq!(e.opt_in(), None, "{e}");
+    }
 }
 
 #[test]
@@ -698,4 +712,9 @@ fn a_built_policy_reports_its_settings() {
     assert_eq!(open.max_age_value(), None);
     assert_eq!(open.expose_headers_value(), None);
     assert!(!open.allows_private_network());
+    // Its `Debug` shows the capacity and the settings. (Mutation testing,
+    // issue 21: an empty `Debug` went unnoticed.)
+    let shown = format!("{open:?}");
+    assert!(shown.starts_with("Policy { capacity: "), "{shown}");
+    assert!(shown.contains("config: PolicyBuilder {"), "{shown}");
 }
