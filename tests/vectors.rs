@@ -140,3 +140,18 @@ fn vectors_are_the_shared_ones() {
         ),
     }
 }
+
+/// Each response header's lower-case name is its name in lower case, as
+/// the `http` crate needs it (`HeaderName::from_static`), and names differ.
+/// (Mutation testing, issue 21: `lowercase` giving "" went unnoticed in the
+/// core's own tests; the adapters' tests would fail.)
+#[test]
+fn response_header_names_in_lower_case() {
+    use cors_policy::ResponseHeader;
+    let mut seen = std::collections::HashSet::new();
+    for h in ResponseHeader::ALL {
+        assert_eq!(h.lowercase(), h.as_str().to_ascii_lowercase(), "{h:?}");
+        assert!(h.lowercase().starts_with("access-control-"), "{h:?}");
+        assert!(seen.insert(h.lowercase()), "{h:?}");
+    }
+}
