@@ -70,6 +70,19 @@ fn run(v: &Vector) -> Result<(), String> {
     {
         problems.push(format!("vary {:?} != {want:?}", d.vary()));
     }
+    // The exposed names as adapters read them: the header's value.
+    // (Mutation testing, issue 21: `expose_headers` giving `None` went
+    // unnoticed in the core's own tests.)
+    let expose = d
+        .headers()
+        .find(|(h, _)| *h == cors_policy::ResponseHeader::ExposeHeaders)
+        .map(|(_, v)| v);
+    if d.expose_headers() != expose {
+        problems.push(format!(
+            "expose_headers {:?} != the header's {expose:?}",
+            d.expose_headers()
+        ));
+    }
     // Invariants of docs/behaviour.md §3 that every vector must also satisfy.
     let status = d.preflight_status();
     match d.kind().as_str() {
