@@ -817,6 +817,10 @@ mod tests {
                 std::string::String::from_utf8_lossy(line)
             );
         }
+        // White space before the last name, a space or a tab, is not
+        // looked up either.
+        assert_eq!(otherwise(b"content-type, x-request-id"), 0);
+        assert_eq!(otherwise(b"content-type,\tx-request-id"), 0);
         assert_eq!(otherwise(b"Content-Type, X-Request-ID"), 2);
         for line in [
             &b"content-type"[..],
