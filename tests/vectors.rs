@@ -77,6 +77,17 @@ fn run(v: &Vector) -> Result<(), String> {
         .headers()
         .find(|(h, _)| *h == cors_policy::ResponseHeader::ExposeHeaders)
         .map(|(_, v)| v);
+    // Likewise private network access (mutation testing, issue 21:
+    // `allows_private_network` always false went unnoticed).
+    let pna = d
+        .headers()
+        .any(|(h, _)| h == cors_policy::ResponseHeader::AllowPrivateNetwork);
+    if d.allows_private_network() != pna {
+        problems.push(format!(
+            "allows_private_network {} != the header's {pna}",
+            d.allows_private_network()
+        ));
+    }
     if d.expose_headers() != expose {
         problems.push(format!(
             "expose_headers {:?} != the header's {expose:?}",
