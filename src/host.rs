@@ -590,6 +590,11 @@ mod tests {
             // (Mutation testing, issue 21: skipping any byte there, or
             // refusing 255, went unnoticed.)
             ("::1.2x3.4", "failure"),
+            // Seven pieces before an IPv4 tail, one of them `::`: too many.
+            // (Mutation testing, issue 21: `&&` for the `||` of that check
+            // went unnoticed.)
+            ("::1:2:3:4:5:6:1.2.3.4", "failure"),
+            ("::1:2:3:4:5:1.2.3.4", "0:1:2:3:4:5:102:304"),
             ("::1.2.3.255", "::102:3ff"),
             ("1:2:3:4:5:1.2.3.4", "failure"),
             (":1", "failure"),
