@@ -712,6 +712,21 @@ fn a_built_policy_reports_its_settings() {
     assert_eq!(open.max_age_value(), None);
     assert_eq!(open.expose_headers_value(), None);
     assert!(!open.allows_private_network());
+    // A run-time origin check is kept. (Mutation testing, issue 21:
+    // `origin_check` giving `None` went unnoticed.)
+    fn tenant(origin: &[u8]) -> bool {
+        origin == b"https://tenant.example"
+    }
+    let checked = PolicyBuilder::new()
+        .allow_origins(&["https://a.example"])
+        .origin_check(tenant)
+        .build()
+        .unwrap();
+    assert!(
+        checked
+            .origin_check()
+            .is_some_and(|f| f(b"https://tenant.example"))
+    );
     // Its `Debug` shows the capacity and the settings. (Mutation testing,
     // issue 21: an empty `Debug` went unnoticed.)
     let shown = format!("{open:?}");
