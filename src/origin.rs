@@ -330,6 +330,21 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
         _ => return PatternCheck::Invalid(OriginProblem::BadPort),
     }
     if lowercase || cut < p.len() || strip.1 > strip.0 || ip.is_some() {
+        // The spelling it names must itself fit (found by fuzzing: a
+        // 510-byte pattern whose host `0` is written `0.0.0.0` named a
+        // 516-byte spelling, which is refused in turn).
+        let host = (auth_start, auth_start + host_end_rel);
+        let mut len = cut.saturating_sub(strip.1.saturating_sub(strip.0));
+        if let Some(ip) = ip {
+            let written = match ip {
+                Ip::V4(a) => host::serialize_ipv4(a).as_bytes().len(),
+                Ip::V6(q) => host::serialize_ipv6(&q).as_bytes().len() + 2,
+            };
+            len = len.saturating_sub(host.1.saturating_sub(host.0)) + written;
+        }
+        if len > MAX_ORIGIN_PATTERN_LEN {
+            return PatternCheck::Invalid(OriginProblem::TooLong);
+        }
         return PatternCheck::NonCanonical(Canonical {
             entry,
             lowercase,
@@ -727,6 +742,30 @@ mod tests {
         assert!(!ix.probe(&list, Kind::Sub, key, b"https", b".c.example", b""));
         assert!(!ix.probe(&list, Kind::Sub, key, b"http", suffix, b""));
         assert!(!ix.probe(&list, Kind::Sub, key, b"https", suffix, b":1"));
+    }
+
+    /// A pattern that fits but whose canonical spelling would not (its
+    /// host `0` written `0.0.0.0`) is too long, rather than naming a
+    /// spelling that is refused in turn (found by fuzzing, `origin`).
+    #[test]
+    fn a_canonical_spelling_must_fit_too() {
+        let pattern = |n: usize| std::format!("h{}://0", "x".repeat(n));
+        // 506 bytes, canonical 512: named.
+        assert!(matches!(
+            check_pattern(&pattern(501)),
+            PatternCheck::NonCanonical(_)
+        ));
+        assert_eq!(canonical(&pattern(501)).len(), MAX_ORIGIN_PATTERN_LEN);
+        // 507 and 510 bytes, canonical 513 and 516: too long.
+        for n in [502, 505] {
+            assert!(matches!(
+                check_pattern(&pattern(n)),
+                PatternCheck::Invalid(OriginProblem::TooLong)
+            ));
+        }
+        // An IPv6 host written compressed is shorter: named.
+        let v6 = std::format!("h{}://[0:0:0:0:0:0:0:1]", "x".repeat(480));
+        assert_eq!(canonical(&v6), std::format!("h{}://[::1]", "x".repeat(480)));
     }
 
     #[test]
