@@ -165,13 +165,7 @@ fn actix_maps_get_what_the_core_decided() {
                 &Request::from_pairs(method.as_bytes(), &pairs),
                 &Options::default(),
             );
-            let mut want: Vec<String> = decision
-                .headers()
-                .map(|(h, v)| format!("{}: {}", h.lowercase(), String::from_utf8_lossy(v)))
-                .collect();
-            if !decision.vary_value().is_empty() {
-                want.push(format!("vary: {}", decision.vary_value()));
-            }
+            let mut want = crate::respond::tests::decided_lines(&decision);
             want.sort();
             let head = RequestHead {
                 method,

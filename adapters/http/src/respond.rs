@@ -617,4 +617,4 @@ fn echo_lines<'r, M: Backend>(
 
 #[cfg(test)]
 #[path = "respond_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -10,6 +10,21 @@ use crate::backend::Backend;
 use crate::policy::Prepared;
 use crate::write::write_answer;
 
+/// What the core decided, as a response's lines (`name: value`, lower-case
+/// names, `Vary` last when there is one): what every stack must write.
+pub(crate) fn decided_lines<'r, L: Iterator<Item = &'r [u8]> + Clone>(
+    decision: &cors_policy::Decision<'_, 'r, L>,
+) -> Vec<String> {
+    let mut lines: Vec<String> = decision
+        .headers()
+        .map(|(h, v)| format!("{}: {}", h.lowercase(), String::from_utf8_lossy(v)))
+        .collect();
+    if !decision.vary_value().is_empty() {
+        lines.push(format!("vary: {}", decision.vary_value()));
+    }
+    lines
+}
+
 std::thread_local! {
     /// Answers this thread wrote by the general path (`write_answer`,
     /// `apply_answer`) rather than from a prepared answer.
@@ -144,13 +159,7 @@ fn templates_write_what_header_by_header_writing_does() {
                     list(&by_header),
                     "round {round}, {json}, {method} {headers:?}"
                 );
-                let mut want: Vec<String> = decision
-                    .headers()
-                    .map(|(h, v)| format!("{}: {}", h.lowercase(), String::from_utf8_lossy(v)))
-                    .collect();
-                if !decision.vary_value().is_empty() {
-                    want.push(format!("vary: {}", decision.vary_value()));
-                }
+                let want = decided_lines(&decision);
                 assert_eq!(list(&by_template), want, "{json}, {method} {headers:?}");
             }
         }
@@ -332,13 +341,7 @@ fn the_prepared_path_is_taken_after_the_first_of_a_shape() {
                     &Request::from_pairs(method.as_bytes(), headers),
                     &Options::default(),
                 );
-                let mut want: Vec<String> = decision
-                    .headers()
-                    .map(|(h, v)| format!("{}: {}", h.lowercase(), String::from_utf8_lossy(v)))
-                    .collect();
-                if !decision.vary_value().is_empty() {
-                    want.push(format!("vary: {}", decision.vary_value()));
-                }
+                let want = decided_lines(&decision);
                 let got: Vec<String> = map
                     .iter()
                     .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap()))
