@@ -229,6 +229,43 @@ fn header_lists() {
     }
 }
 
+/// A requested name is allowed only when every byte matches a listed name,
+/// whatever bits the two share. (Mutation testing found that comparing the
+/// words as read with `&` in place of `^` went unnoticed; issue 21.) Names
+/// of digits and names of capitals share no bit when the digits are 0 to 7
+/// (`'0'` is 0x30, `'H'` 0x48): a policy listing the hundred two-digit
+/// names refuses each two-capital name, which lands in the slot of some
+/// digit name it shares no bit with, and allows each listed one, as read
+/// or behind another.
+#[test]
+fn names_sharing_no_bits_are_not_equal() {
+    let digits: Vec<String> = (0..100).map(|n| format!("{n:02}")).collect();
+    let listed: Vec<&str> = digits.iter().map(String::as_str).collect();
+    let policy = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .allow_headers(&listed)
+        .build()
+        .unwrap();
+    let o = Options::default();
+    for name in &listed {
+        let (allowed, reason, _, _) = preflight(&policy, "POST", &[name], &o);
+        assert!(allowed, "{name}: {reason:?}");
+    }
+    let mut disjoint = 0;
+    for a in b'A'..=b'Z' {
+        for b in b'A'..=b'Z' {
+            let asked = String::from_utf8(vec![a, b]).unwrap();
+            disjoint += usize::from(a & 0x30 == 0 && b & 0x30 == 0);
+            for line in [asked.clone(), format!("00,{asked}"), format!("{asked},00")] {
+                let (allowed, _, _, _) = preflight(&policy, "POST", &[&line], &o);
+                assert!(!allowed, "{line:?} allowed by the two-digit names");
+            }
+        }
+    }
+    // The names this test exists for are among those asked.
+    assert!(disjoint > 100, "{disjoint} names share no bit with 00");
+}
+
 #[test]
 fn a_hundred_and_fifty_names_and_a_mebibyte_of_repeats() {
     let p = PolicyBuilder::new()
