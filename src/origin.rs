@@ -766,6 +766,17 @@ mod tests {
         // An IPv6 host written compressed is shorter: named.
         let v6 = std::format!("h{}://[0:0:0:0:0:0:0:1]", "x".repeat(480));
         assert_eq!(canonical(&v6), std::format!("h{}://[::1]", "x".repeat(480)));
+        // An IPv6 host can also grow: a single zero piece is never
+        // compressed (WHATWG URL, "IPv6 serializer"), so `[1::2:3:4:5:6:7]`
+        // is spelled `[1:0:2:3:4:5:6:7]`, one byte longer, brackets counted.
+        let v6 = |n: usize| std::format!("h{}://[1::2:3:4:5:6:7]", "x".repeat(n));
+        assert_eq!(v6(491).len(), 511);
+        assert_eq!(canonical(&v6(491)).len(), MAX_ORIGIN_PATTERN_LEN);
+        assert_eq!(v6(492).len(), MAX_ORIGIN_PATTERN_LEN);
+        assert!(matches!(
+            check_pattern(&v6(492)),
+            PatternCheck::Invalid(OriginProblem::TooLong)
+        ));
     }
 
     #[test]
