@@ -399,12 +399,12 @@ pub(crate) const fn is_valid_punycode(label: &[u8]) -> bool {
     const TMAX: u32 = 26;
     // The basic code points end at the last delimiter.
     let mut delim = None;
-    let mut k = 0usize;
-    while k < label.len() {
-        if matches!(at(label, k), Some(b'-')) {
+    let (mut rest, mut k) = (label, 0usize);
+    while let [b, tail @ ..] = rest {
+        if *b == b'-' {
             delim = Some(k);
         }
-        k += 1;
+        (rest, k) = (tail, k + 1);
     }
     // RFC 3492 §6.2: the delimiter is consumed only when basic code points
     // precede it, so a leading `-` is read as a (bad) digit.
@@ -659,6 +659,13 @@ mod tests {
         // testing, issue 21: refusing U+10FFFF went unnoticed.)
         assert!(is_valid_punycode(b"dn32g"));
         agree(b"dn32g");
+        // Adapt's delta at exactly ((base - tmin) * tmax) / 2 = 455 is not
+        // divided down (RFC 3492 §6.1, "while delta > ..."): valid, and
+        // invalid with `>=` there. Found by a search of the labels of up to
+        // six characters after `a-` or `ab-` against that mutant (mutation
+        // testing, issue 21).
+        assert!(is_valid_punycode(b"ab-a24eb"));
+        agree(b"ab-a24eb");
         agree(b"cn32g");
         let n = ALPHABET.len();
         for len in 0..=3u32 {

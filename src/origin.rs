@@ -777,6 +777,11 @@ mod tests {
             check_pattern(&v6(492)),
             PatternCheck::Invalid(OriginProblem::TooLong)
         ));
+        // A canonical pattern of exactly the bound is accepted.
+        // (Mutation testing, issue 21: `>` -> `>=` went unnoticed.)
+        let exact = std::format!("h{}://a", "x".repeat(507));
+        assert_eq!(exact.len(), MAX_ORIGIN_PATTERN_LEN);
+        assert!(matches!(check_pattern(&exact), PatternCheck::Ok(_)));
     }
 
     #[test]
@@ -788,6 +793,12 @@ mod tests {
             "http://app.example"
         );
         assert_eq!(canonical("HTTP://[::1]:"), "http://[::1]");
+        // Hex digits a to f, lower case. (Mutation testing, issue 21:
+        // `d < 10` -> `d <= 10` wrote `:` for `a`, unnoticed.)
+        assert_eq!(
+            canonical("http://[0:0:0:0:0:0:A:FF09]"),
+            "http://[::a:ff09]"
+        );
         assert_eq!(
             canonical("https://*.Example.com:8443/"),
             "https://*.example.com:8443"

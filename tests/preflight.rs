@@ -407,6 +407,21 @@ fn debug_mode_names_the_fault_to_allowed_origins_only() {
             (ResponseHeader::AllowHeaders, "content-type, x-a".into()),
         ]
     );
+    // Refused on a later line: the lines before it are echoed whole, the
+    // refused line up to its refused element. (Mutation testing, issue 21:
+    // cutting every line at the refused element's offset went unnoticed.)
+    let (_, _, headers, _) = preflight(
+        &p,
+        "PUT",
+        &["content-type, x-a", "x-a, x-b", "content-type"],
+        &debug,
+    );
+    let acah: Vec<&str> = headers
+        .iter()
+        .filter(|(h, _)| *h == ResponseHeader::AllowHeaders)
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(acah, ["content-type, x-a", "x-a"]);
     // Refused on the first line's first element: no ACAH at all.
     let (_, _, headers, _) = preflight(&p, "PUT", &["x-z,content-type"], &debug);
     assert!(

@@ -284,7 +284,7 @@ fn the_prepared_path_is_taken_after_the_first_of_a_shape() {
     let policies = [
         r#"{"allowed_origins": ["https://a.example"], "allow_credentials": true,
             "allowed_methods": ["PUT"], "allowed_headers": ["x-a"], "max_age": 60,
-            "expose_headers": ["x-id"]}"#,
+            "expose_headers": ["x-id"], "allow_private_network": true}"#,
         r#"{"allowed_origins": "*", "allowed_methods": ["PUT"], "allowed_headers": ["x-a"]}"#,
     ];
     let requests: &[(&str, &[(&str, &str)])] = &[
@@ -294,6 +294,18 @@ fn the_prepared_path_is_taken_after_the_first_of_a_shape() {
                 ("origin", "https://a.example"),
                 ("access-control-request-method", "PUT"),
                 ("access-control-request-headers", "x-a"),
+            ],
+        ),
+        // The same with private-network access: a shape of its own.
+        // (Mutation testing, issue 21: its flag combined with `&` gave the
+        // shape without it, and the prepared answer without the header.)
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-a"),
+                ("access-control-request-private-network", "true"),
             ],
         ),
         (
