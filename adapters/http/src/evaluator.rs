@@ -325,18 +325,12 @@ impl Evaluator {
                 _ => None,
             };
             if kind == RequestKind::Preflight {
-                // Made where it is returned, then written: made first and
-                // then wrapped, the response was copied twice (136 bytes
-                // each, 58 instructions on the tower preflight, `bash
-                // benches/callgrind.sh`).
-                let mut out = HttpRespond::Preflight(http::Response::new(B::default()));
-                if let HttpRespond::Preflight(response) = &mut out {
-                    Preflight::<http::HeaderMap>::new(decision, view, installed).fill(response);
-                    if let Some(r) = refusal {
-                        response.extensions_mut().insert(r);
-                    }
+                let mut response = http::Response::new(B::default());
+                Preflight::<http::HeaderMap>::new(decision, view, installed).fill(&mut response);
+                if let Some(r) = refusal {
+                    response.extensions_mut().insert(r);
                 }
-                out
+                HttpRespond::Preflight(response)
             } else {
                 HttpRespond::Forward {
                     headers: ActualHeaders::new(decision, view, installed),
