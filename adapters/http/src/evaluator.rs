@@ -8,7 +8,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use cors_policy::{Decision, Options, RequestKind};
 
-use crate::handle::{Headers, Installed, PolicyHandle};
+use crate::backend::Backend;
+use crate::handle::{Headers, Installed, PolicyHandle, Sealed};
+use crate::http::{HeaderLines, HttpView};
 use crate::policy::CorsPolicy;
 use crate::refusal::{CorsRefusal, RefusalEvent};
 use crate::respond::{ActualHeaders, HttpRespond, Preflight, Respond};
@@ -225,7 +227,7 @@ impl Evaluator {
         let decision = prepared.evaluate(M::request(&view), &self.options(debug));
         let refusal = decision.refusal();
         if refusal.is_some() {
-            self.refused(&decision, request, debug);
+            self.refused::<M>(&decision, request.method, request.path, debug);
         }
         if decision.kind() == RequestKind::Preflight {
             Respond::Preflight(Preflight::new(&decision, &view, installed))
@@ -255,15 +257,16 @@ impl Evaluator {
     fn refused<'r, M: Headers>(
         &self,
         decision: &Decision<'_, 'r, M::Lines<'r>>,
-        request: RequestHead<'r, M>,
+        method: &str,
+        path: &str,
         debug: bool,
     ) {
         if let Some(refusal) = decision.refusal() {
             let event = RefusalEvent {
                 kind: decision.kind(),
                 refusal,
-                method: request.method.as_bytes(),
-                path: request.path,
+                method: method.as_bytes(),
+                path,
                 debug: debug && decision.preflight_status() == Some(204),
             };
             #[cfg(feature = "tracing")]
@@ -315,25 +318,19 @@ impl Evaluator {
         request: &http::Request<R>,
         refusal_extension: bool,
     ) -> HttpRespond<B> {
-        self.run(RequestHead::from(request), |decision, view, installed| {
+        self.run(request, |decision, view, installed| {
             let kind = decision.kind();
             let refusal = match decision.refusal() {
                 Some(r) if refusal_extension => Some(CorsRefusal::new(kind, &r)),
                 _ => None,
             };
             if kind == RequestKind::Preflight {
-                // Made where it is returned, then written: made first and
-                // then wrapped, the response was copied twice (136 bytes
-                // each, 58 instructions on the tower preflight, `bash
-                // benches/callgrind.sh`).
-                let mut out = HttpRespond::Preflight(http::Response::new(B::default()));
-                if let HttpRespond::Preflight(response) = &mut out {
-                    Preflight::<http::HeaderMap>::new(decision, view, installed).fill(response);
-                    if let Some(r) = refusal {
-                        response.extensions_mut().insert(r);
-                    }
+                let mut response = http::Response::new(B::default());
+                Preflight::<http::HeaderMap>::new(decision, view, installed).fill(&mut response);
+                if let Some(r) = refusal {
+                    response.extensions_mut().insert(r);
                 }
-                out
+                HttpRespond::Preflight(response)
             } else {
                 HttpRespond::Forward {
                     headers: ActualHeaders::new(decision, view, installed),
@@ -348,31 +345,43 @@ impl Evaluator {
 
     /// View, decide, call the refusal hook, then `finish` with the
     /// decision, the view it was made on and the policy.
-    #[inline]
-    fn run<'r, M: Headers, T>(
+    ///
+    /// The request's path is found only for a refused request, for the
+    /// refusal hook: found for each (`RequestHead::from`), it cost the
+    /// tower preflight 14 instructions and the actual request 16 (`bash
+    /// benches/callgrind.sh`).
+    ///
+    /// Made whole into the caller (the tower layer's `call`), with
+    /// `finish`: out of line, this body returned the answer through
+    /// memory, which copied a preflight's response twice and an actual
+    /// request's headers once more (three `memcpy`s of 29 instructions).
+    /// `#[inline]` was not enough: the body was called once for each kind
+    /// of source (hence the one `installed` here), too large to be copied
+    /// into both. Measured with `bash benches/callgrind.sh` (issue 17):
+    /// tower preflight 3,489 to 3,427 instructions, actual request 2,568
+    /// to 2,522; the actix rows (which use `respond`) within 1.
+    #[inline(always)]
+    fn run<'r, R, T>(
         &self,
-        request: RequestHead<'r, M>,
-        finish: impl FnOnce(&Decision<'_, 'r, M::Lines<'r>>, &M::View<'r>, &Arc<Installed>) -> T,
+        request: &'r http::Request<R>,
+        finish: impl FnOnce(&Decision<'_, 'r, HeaderLines<'r>>, &HttpView<'r>, &Arc<Installed>) -> T,
     ) -> T {
-        match &self.inner.source {
-            Source::Fixed(installed) => self.decide(installed, request, finish),
-            Source::Swappable(handle) => self.decide(&handle.slot.load(), request, finish),
-        }
-    }
-
-    #[inline]
-    fn decide<'r, M: Headers, T>(
-        &self,
-        installed: &Arc<Installed>,
-        request: RequestHead<'r, M>,
-        finish: impl FnOnce(&Decision<'_, 'r, M::Lines<'r>>, &M::View<'r>, &Arc<Installed>) -> T,
-    ) -> T {
+        type M = http::HeaderMap;
+        let guard;
+        let installed = match &self.inner.source {
+            Source::Fixed(installed) => installed,
+            Source::Swappable(handle) => {
+                guard = handle.slot.load();
+                &*guard
+            }
+        };
         let prepared = M::prepared(installed);
-        let view = M::view(request.method, request.headers);
+        let method = request.method().as_str();
+        let view = M::view(method, request.headers());
         let debug = self.inner.debug.get();
         let decision = prepared.evaluate(M::request(&view), &self.options(debug));
         if decision.refusal().is_some() {
-            self.refused(&decision, request, debug);
+            self.refused::<M>(&decision, method, request.uri().path(), debug);
         }
         finish(&decision, &view, installed)
     }
