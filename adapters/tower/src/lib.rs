@@ -127,8 +127,8 @@
 //! <!-- report:tower -->
 //! Measured against tower-http on the same policy and requests
 //! (`benches/RESULTS.md`), the cost this layer adds over the bare service
-//! is 0.53 of tower-http's on a preflight and 0.29 on an actual request in
-//! instructions (`bash benches/callgrind.sh`), 0.84 and 0.50 in time
+//! is 0.48 of tower-http's on a preflight and 0.27 on an actual request in
+//! instructions (`bash benches/callgrind.sh`), 0.73 and 0.46 in time
 //! (`cargo bench --bench adapters`, median of 3 runs); it checks the
 //! requested method and headers, which tower-http does not.
 //! <!-- /report:tower -->
