@@ -399,12 +399,12 @@ pub(crate) const fn is_valid_punycode(label: &[u8]) -> bool {
     const TMAX: u32 = 26;
     // The basic code points end at the last delimiter.
     let mut delim = None;
-    let mut k = 0usize;
-    while k < label.len() {
-        if matches!(at(label, k), Some(b'-')) {
+    let (mut rest, mut k) = (label, 0usize);
+    while let [b, tail @ ..] = rest {
+        if *b == b'-' {
             delim = Some(k);
         }
-        k += 1;
+        (rest, k) = (tail, k + 1);
     }
     // RFC 3492 §6.2: the delimiter is consumed only when basic code points
     // precede it, so a leading `-` is read as a (bad) digit.
@@ -453,12 +453,11 @@ pub(crate) const fn is_valid_punycode(label: &[u8]) -> bool {
             };
             k += BASE;
         }
-        // RFC 3492 §6.1, "adapt".
-        let mut delta = if first {
-            (i - old_i) / 700
-        } else {
-            (i - old_i) / 2
-        };
+        // RFC 3492 §6.1, "adapt", with delta = i - oldi (one expression
+        // for both cases: written twice, the first case's `i - old_i` could
+        // be `i + old_i` unnoticed, since old_i is 0 on the first pass).
+        let delta = i - old_i;
+        let mut delta = if first { delta / 700 } else { delta / 2 };
         first = false;
         delta += delta / (out + 1);
         let mut kk = 0u32;
@@ -572,6 +571,32 @@ mod tests {
             // (Mutation testing, issue 21: not counting it went unnoticed.)
             ("::1:2:3:4:5:6:7", "0:1:2:3:4:5:6:7"),
             ("::1:2:3:4:5:6:7:8", "failure"),
+            // An IPv4 address takes the last two pieces: after six, not
+            // after seven. (Mutation testing, issue 21: `piece == 6` for
+            // `piece > 6` went unnoticed.)
+            ("1:2:3:4:5:6:1.2.3.4", "1:2:3:4:5:6:102:304"),
+            // Two runs of zeros of one length: the first is written `::`,
+            // also when the second ends the address. (Mutation testing,
+            // issue 21: counting one piece past the end went unnoticed.)
+            ("0:0:1:2:3:4:0:0", "::1:2:3:4:0:0"),
+            ("1:0:0:2:3:4:0:0", "1::2:3:4:0:0"),
+            ("1:2:3:4:5:6:7:1.2.3.4", "failure"),
+            // `::` inside counts as a piece too: with seven pieces around
+            // it, nothing is left for it. (Mutation testing, issue 21: not
+            // counting it went unnoticed.)
+            ("1:2:3:4:5:6::7", "1:2:3:4:5:6:0:7"),
+            ("1:2:3:4:5:6:7::8", "failure"),
+            // Only dots between the IPv4 parts, and 255 is a part.
+            // (Mutation testing, issue 21: skipping any byte there, or
+            // refusing 255, went unnoticed.)
+            ("::1.2x3.4", "failure"),
+            // Seven pieces before an IPv4 tail, one of them `::`: too many.
+            // (Mutation testing, issue 21: `&&` for the `||` of that check
+            // went unnoticed.)
+            ("::1:2:3:4:5:6:1.2.3.4", "failure"),
+            ("::1:2:3:4:5:1.2.3.4", "0:1:2:3:4:5:102:304"),
+            ("::1.2.3.255", "::102:3ff"),
+            ("1:2:3:4:5:1.2.3.4", "failure"),
             (":1", "failure"),
             ("1:::2", "failure"),
             ("1::2::3", "failure"),
@@ -625,6 +650,23 @@ mod tests {
                 idna::punycode::decode(text).is_some_and(|v| v.iter().any(|c| !c.is_ascii()));
             assert_eq!(is_valid_punycode(label), theirs, "{text:?}");
         };
+        // Invalid, as the `idna` crate decodes it; with the position `i`
+        // not moved on after each insertion it would pass. Found by a
+        // search of 5 million labels against that mutant (mutation
+        // testing, issue 21); the labels below never tell them apart.
+        agree(b"5jh00zer2n");
+        // The last code point, U+10FFFF, and one past it. (Mutation
+        // testing, issue 21: refusing U+10FFFF went unnoticed.)
+        assert!(is_valid_punycode(b"dn32g"));
+        agree(b"dn32g");
+        // Adapt's delta at exactly ((base - tmin) * tmax) / 2 = 455 is not
+        // divided down (RFC 3492 §6.1, "while delta > ..."): valid, and
+        // invalid with `>=` there. Found by a search of the labels of up to
+        // six characters after `a-` or `ab-` against that mutant (mutation
+        // testing, issue 21).
+        assert!(is_valid_punycode(b"ab-a24eb"));
+        agree(b"ab-a24eb");
+        agree(b"cn32g");
         let n = ALPHABET.len();
         for len in 0..=3u32 {
             for mut i in 0..n.pow(len) {
@@ -658,6 +700,10 @@ mod tests {
                 })
                 .collect();
             agree(&label);
+            // Digits are read in either case (RFC 3492 §5). (Mutation
+            // testing, issue 21: upper-case letters read wrong went
+            // unnoticed.)
+            agree(&label.to_ascii_uppercase());
         }
     }
 }

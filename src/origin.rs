@@ -330,6 +330,21 @@ pub(crate) const fn check_pattern(entry: &str) -> PatternCheck<'_> {
         _ => return PatternCheck::Invalid(OriginProblem::BadPort),
     }
     if lowercase || cut < p.len() || strip.1 > strip.0 || ip.is_some() {
+        // The spelling it names must itself fit (found by fuzzing: a
+        // 510-byte pattern whose host `0` is written `0.0.0.0` named a
+        // 516-byte spelling, which is refused in turn).
+        let host = (auth_start, auth_start + host_end_rel);
+        let mut len = cut.saturating_sub(strip.1.saturating_sub(strip.0));
+        if let Some(ip) = ip {
+            let written = match ip {
+                Ip::V4(a) => host::serialize_ipv4(a).as_bytes().len(),
+                Ip::V6(q) => host::serialize_ipv6(&q).as_bytes().len() + 2,
+            };
+            len = len.saturating_sub(host.1.saturating_sub(host.0)) + written;
+        }
+        if len > MAX_ORIGIN_PATTERN_LEN {
+            return PatternCheck::Invalid(OriginProblem::TooLong);
+        }
         return PatternCheck::NonCanonical(Canonical {
             entry,
             lowercase,
@@ -577,7 +592,10 @@ impl<const N: usize> OriginIndex<N> {
         let mut h = 0u64;
         for (i, &b) in host.iter().enumerate().rev() {
             h = hash::host_step(h, b);
-            if subdomains && b == b'.' && i > 0 {
+            // (No `i > 0`: `subdomains` holds only for a valid host, which
+            // does not start with a dot. Mutation testing, issue 21: the
+            // test could never fail.)
+            if subdomains && b == b'.' {
                 let suffix = host.get(i..).unwrap_or(&[]);
                 if self.probe(
                     list,
@@ -695,6 +713,77 @@ mod tests {
         );
     }
 
+    /// An index hit is confirmed by comparing the origin with the
+    /// pattern: an origin whose key equals a listed pattern's (a 64-bit
+    /// collision, which no test input has, but which someone could look
+    /// for) is not allowed by it. (Mutation testing, issue 21: `||` for the
+    /// `&&` before the comparison went unnoticed.)
+    #[test]
+    fn a_key_collision_is_not_a_match() {
+        let list = ["https://a.example", "https://*.b.example"];
+        let ix = OriginIndex::<4>::build(&list);
+        let key = exact_key(b"https://a.example");
+        assert!(ix.matches_exact(&list, b"https://a.example", key));
+        assert!(!ix.matches_exact(&list, b"https://evil.example", key));
+        assert!(!ix.matches_keyed(&list, b"https://evil.example", key));
+    }
+
+    /// The same for wildcard patterns: a probe whose key is the pattern's
+    /// confirms the scheme, the host's suffix and the port. (Mutation
+    /// testing, issue 21: `||` for the first `&&` went unnoticed.)
+    #[test]
+    fn a_wildcard_key_collision_is_not_a_match() {
+        let list = ["https://*.b.example"];
+        let ix = OriginIndex::<4>::build(&list);
+        let suffix = b".b.example";
+        let host_h = suffix.iter().rev().fold(0, |h, &b| hash::host_step(h, b));
+        let key = pattern_key(Kind::Sub, hash::fnv(b"https"), host_h, hash::fnv(b""));
+        assert!(ix.probe(&list, Kind::Sub, key, b"https", suffix, b""));
+        assert!(!ix.probe(&list, Kind::Sub, key, b"https", b".c.example", b""));
+        assert!(!ix.probe(&list, Kind::Sub, key, b"http", suffix, b""));
+        assert!(!ix.probe(&list, Kind::Sub, key, b"https", suffix, b":1"));
+    }
+
+    /// A pattern that fits but whose canonical spelling would not (its
+    /// host `0` written `0.0.0.0`) is too long, rather than naming a
+    /// spelling that is refused in turn (found by fuzzing, `origin`).
+    #[test]
+    fn a_canonical_spelling_must_fit_too() {
+        let pattern = |n: usize| std::format!("h{}://0", "x".repeat(n));
+        // 506 bytes, canonical 512: named.
+        assert!(matches!(
+            check_pattern(&pattern(501)),
+            PatternCheck::NonCanonical(_)
+        ));
+        assert_eq!(canonical(&pattern(501)).len(), MAX_ORIGIN_PATTERN_LEN);
+        // 507 and 510 bytes, canonical 513 and 516: too long.
+        for n in [502, 505] {
+            assert!(matches!(
+                check_pattern(&pattern(n)),
+                PatternCheck::Invalid(OriginProblem::TooLong)
+            ));
+        }
+        // An IPv6 host written compressed is shorter: named.
+        let v6 = std::format!("h{}://[0:0:0:0:0:0:0:1]", "x".repeat(480));
+        assert_eq!(canonical(&v6), std::format!("h{}://[::1]", "x".repeat(480)));
+        // An IPv6 host can also grow: a single zero piece is never
+        // compressed (WHATWG URL, "IPv6 serializer"), so `[1::2:3:4:5:6:7]`
+        // is spelled `[1:0:2:3:4:5:6:7]`, one byte longer, brackets counted.
+        let v6 = |n: usize| std::format!("h{}://[1::2:3:4:5:6:7]", "x".repeat(n));
+        assert_eq!(v6(491).len(), 511);
+        assert_eq!(canonical(&v6(491)).len(), MAX_ORIGIN_PATTERN_LEN);
+        assert_eq!(v6(492).len(), MAX_ORIGIN_PATTERN_LEN);
+        assert!(matches!(
+            check_pattern(&v6(492)),
+            PatternCheck::Invalid(OriginProblem::TooLong)
+        ));
+        // A canonical pattern of exactly the bound is accepted.
+        // (Mutation testing, issue 21: `>` -> `>=` went unnoticed.)
+        let exact = std::format!("h{}://a", "x".repeat(507));
+        assert_eq!(exact.len(), MAX_ORIGIN_PATTERN_LEN);
+        assert!(matches!(check_pattern(&exact), PatternCheck::Ok(_)));
+    }
+
     #[test]
     fn canonical_spellings() {
         assert_eq!(canonical("https://App.Example/"), "https://app.example");
@@ -704,6 +793,12 @@ mod tests {
             "http://app.example"
         );
         assert_eq!(canonical("HTTP://[::1]:"), "http://[::1]");
+        // Hex digits a to f, lower case. (Mutation testing, issue 21:
+        // `d < 10` -> `d <= 10` wrote `:` for `a`, unnoticed.)
+        assert_eq!(
+            canonical("http://[0:0:0:0:0:0:A:FF09]"),
+            "http://[::a:ff09]"
+        );
         assert_eq!(
             canonical("https://*.Example.com:8443/"),
             "https://*.example.com:8443"
@@ -735,6 +830,23 @@ mod tests {
         );
         assert_eq!(
             problem("https://a.example:080"),
+            Some(OriginProblem::BadPort)
+        );
+        // Ports of five digits, up to 65535, are ports; six digits are not,
+        // whatever their value. (Mutation testing, issue 21: refusing every
+        // five-digit port, or 65535, went unnoticed.)
+        assert_eq!(problem("https://a.example:65535"), None);
+        assert_eq!(problem("https://a.example:10000"), None);
+        assert_eq!(
+            problem("https://a.example:65536"),
+            Some(OriginProblem::BadPort)
+        );
+        assert_eq!(
+            problem("https://a.example:100000"),
+            Some(OriginProblem::BadPort)
+        );
+        assert_eq!(
+            problem("https://a.example:99999999999"),
             Some(OriginProblem::BadPort)
         );
         assert_eq!(

@@ -347,6 +347,29 @@ mod tests {
     }
 
     #[test]
+    /// `before_first` keeps the bytes below the first flagged byte, and
+    /// nothing above it, whatever other bytes are flagged. (Mutation
+    /// testing, issue 21: `|` for `^` went unnoticed, since it keeps the
+    /// top bits of later flagged bytes, which ASCII text never sets.)
+    fn before_first_keeps_only_the_bytes_before_the_first_flag() {
+        for flags in 1u32..256 {
+            let mut m = 0u64;
+            for byte in 0..8 {
+                if flags & (1 << byte) != 0 {
+                    m |= 0x80 << (8 * byte);
+                }
+            }
+            let first = flags.trailing_zeros();
+            let want = if first == 0 {
+                0
+            } else {
+                u64::MAX >> (64 - 8 * first)
+            };
+            assert_eq!(before_first(m), want, "{m:#x}");
+        }
+    }
+
+    #[test]
     fn words_agree_with_bytes() {
         for (buf, len) in samples() {
             let s = &buf[..len];

@@ -158,6 +158,19 @@ fn thousand_origins_all_match_and_near_misses_do_not() {
     }
 }
 
+/// Exactly as many origins as the capacity build. (Mutation testing,
+/// issue 21: `>=` for `>` went unnoticed.)
+#[test]
+fn origins_up_to_the_capacity_build() {
+    let owned: Vec<String> = (0..64).map(|i| format!("https://t{i}.example")).collect();
+    let patterns: Vec<&str> = owned.iter().map(String::as_str).collect();
+    let policy = PolicyBuilder::new()
+        .allow_origins(&patterns)
+        .build()
+        .unwrap();
+    assert!(allowed(&policy, "https://t63.example"));
+}
+
 #[test]
 fn capacity_exceeded_is_an_error_not_a_truncation() {
     let owned: Vec<String> = (0..65).map(|i| format!("https://t{i}.example")).collect();

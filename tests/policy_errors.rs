@@ -168,7 +168,11 @@ fn every_problem_is_listed_together() {
     let origins = ["https://ok.example", "https://Bad.example", "*"];
     let methods = ["GET", "TRACE", "bad method", "connect"];
     let headers = ["content-type", "Cookie", "sec-fetch-mode", "x bad", "*"];
-    let expose = ["x-ok", "bad header"];
+    // Two bad exposed names: the second's index is not its position among
+    // all lists over the ones before it. (Mutation testing, issue 21: with
+    // one, at index 1, `step / exposed` gave the same index as
+    // `step - exposed`.)
+    let expose = ["x-ok", "bad header", "x-ok-2", "also bad"];
     let all = errors(
         PolicyBuilder::new()
             .allow_origins(&origins)
@@ -190,8 +194,23 @@ fn every_problem_is_listed_together() {
             "allowed_headers[2] \"sec-fetch-mode\" is a forbidden request header that scripts can never set",
             "allowed_headers[3] \"x bad\" is not a valid header name",
             "expose_headers[1] \"bad header\" is not a valid header name",
+            "expose_headers[3] \"also bad\" is not a valid header name",
         ]
     );
+    // None of these is a risk an opt-in accepts. (Mutation testing, issue
+    // 21: `opt_in` naming an empty field for them went unnoticed.)
+    let err = PolicyBuilder::new()
+        .allow_origins(&origins)
+        .allow_methods(&methods)
+        .allow_headers(&headers)
+        .expose_headers(&expose)
+        .max_age(MAX_MAX_AGE + 1)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.iter().count(), 11);
+    for e in &err {
+        assert_eq!(e.opt_in(), None, "{e}");
+    }
 }
 
 #[test]
@@ -648,4 +667,69 @@ fn method_and_header_bounds() {
     assert_eq!(first(&m[..MAX_METHODS], &h[..MAX_ALLOWED_HEADERS]), None);
     assert_eq!(first(&m, &h[..1]), Some("too_many_methods"));
     assert_eq!(first(&m[..1], &h), Some("too_many_headers"));
+}
+
+/// A built policy reports what it was built with. (Mutation testing,
+/// issue 21: `allows_any_method` always true and `max_age` always `None`
+/// went unnoticed: the getters were read by no test.)
+#[test]
+fn a_built_policy_reports_its_settings() {
+    let listed = PolicyBuilder::new()
+        .allow_origins(&["https://a.example", "https://*.b.example"])
+        .allow_credentials(true)
+        .allow_methods(&["PUT", "patch"])
+        .allow_headers(&["x-a", "*"])
+        .expose_headers(&["x-id", "etag"])
+        .max_age(600)
+        .allow_private_network(true)
+        .build()
+        .unwrap();
+    assert!(!listed.allows_any_origin());
+    assert_eq!(
+        listed.allowed_origins(),
+        ["https://a.example", "https://*.b.example"]
+    );
+    assert!(listed.allows_credentials());
+    assert!(!listed.allows_any_method());
+    assert_eq!(listed.allowed_methods(), ["PUT", "patch"]);
+    assert_eq!(listed.allowed_headers(), ["x-a", "*"]);
+    assert_eq!(listed.exposed_headers(), ["x-id", "etag"]);
+    assert_eq!(listed.max_age(), Some(600));
+    assert_eq!(listed.max_age_value(), Some(&b"600"[..]));
+    assert_eq!(listed.expose_headers_value(), Some(&b"x-id, etag"[..]));
+    assert!(listed.allows_private_network());
+    assert!(listed.origin_check().is_none());
+
+    let open = PolicyBuilder::new()
+        .allow_any_origin()
+        .allow_any_method()
+        .build()
+        .unwrap();
+    assert!(open.allows_any_origin());
+    assert!(!open.allows_credentials());
+    assert!(open.allows_any_method());
+    assert_eq!(open.max_age(), None);
+    assert_eq!(open.max_age_value(), None);
+    assert_eq!(open.expose_headers_value(), None);
+    assert!(!open.allows_private_network());
+    // A run-time origin check is kept. (Mutation testing, issue 21:
+    // `origin_check` giving `None` went unnoticed.)
+    fn tenant(origin: &[u8]) -> bool {
+        origin == b"https://tenant.example"
+    }
+    let checked = PolicyBuilder::new()
+        .allow_origins(&["https://a.example"])
+        .origin_check(tenant)
+        .build()
+        .unwrap();
+    assert!(
+        checked
+            .origin_check()
+            .is_some_and(|f| f(b"https://tenant.example"))
+    );
+    // Its `Debug` shows the capacity and the settings. (Mutation testing,
+    // issue 21: an empty `Debug` went unnoticed.)
+    let shown = format!("{open:?}");
+    assert!(shown.starts_with("Policy { capacity: "), "{shown}");
+    assert!(shown.contains("config: PolicyBuilder {"), "{shown}");
 }

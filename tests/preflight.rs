@@ -229,6 +229,43 @@ fn header_lists() {
     }
 }
 
+/// A requested name is allowed only when every byte matches a listed name,
+/// whatever bits the two share. (Mutation testing found that comparing the
+/// words as read with `&` in place of `^` went unnoticed; issue 21.) Names
+/// of digits and names of capitals share no bit when the digits are 0 to 7
+/// (`'0'` is 0x30, `'H'` 0x48): a policy listing the hundred two-digit
+/// names refuses each two-capital name, which lands in the slot of some
+/// digit name it shares no bit with, and allows each listed one, as read
+/// or behind another.
+#[test]
+fn names_sharing_no_bits_are_not_equal() {
+    let digits: Vec<String> = (0..100).map(|n| format!("{n:02}")).collect();
+    let listed: Vec<&str> = digits.iter().map(String::as_str).collect();
+    let policy = PolicyBuilder::new()
+        .allow_origins(&[ORIGIN])
+        .allow_headers(&listed)
+        .build()
+        .unwrap();
+    let o = Options::default();
+    for name in &listed {
+        let (allowed, reason, _, _) = preflight(&policy, "POST", &[name], &o);
+        assert!(allowed, "{name}: {reason:?}");
+    }
+    let mut disjoint = 0;
+    for a in b'A'..=b'Z' {
+        for b in b'A'..=b'Z' {
+            let asked = String::from_utf8(vec![a, b]).unwrap();
+            disjoint += usize::from(a & 0x30 == 0 && b & 0x30 == 0);
+            for line in [asked.clone(), format!("00,{asked}"), format!("{asked},00")] {
+                let (allowed, _, _, _) = preflight(&policy, "POST", &[&line], &o);
+                assert!(!allowed, "{line:?} allowed by the two-digit names");
+            }
+        }
+    }
+    // The names this test exists for are among those asked.
+    assert!(disjoint > 100, "{disjoint} names share no bit with 00");
+}
+
 #[test]
 fn a_hundred_and_fifty_names_and_a_mebibyte_of_repeats() {
     let p = PolicyBuilder::new()
@@ -370,6 +407,21 @@ fn debug_mode_names_the_fault_to_allowed_origins_only() {
             (ResponseHeader::AllowHeaders, "content-type, x-a".into()),
         ]
     );
+    // Refused on a later line: the lines before it are echoed whole, the
+    // refused line up to its refused element. (Mutation testing, issue 21:
+    // cutting every line at the refused element's offset went unnoticed.)
+    let (_, _, headers, _) = preflight(
+        &p,
+        "PUT",
+        &["content-type, x-a", "x-a, x-b", "content-type"],
+        &debug,
+    );
+    let acah: Vec<&str> = headers
+        .iter()
+        .filter(|(h, _)| *h == ResponseHeader::AllowHeaders)
+        .map(|(_, v)| v.as_str())
+        .collect();
+    assert_eq!(acah, ["content-type, x-a", "x-a"]);
     // Refused on the first line's first element: no ACAH at all.
     let (_, _, headers, _) = preflight(&p, "PUT", &["x-z,content-type"], &debug);
     assert!(

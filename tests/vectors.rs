@@ -29,6 +29,19 @@ fn run(v: &Vector) -> Result<(), String> {
     if d.kind().as_str() != e.kind {
         problems.push(format!("kind {} != {}", d.kind(), e.kind));
     }
+    // The kind as adapters read it, and as logs print it. (Mutation
+    // testing, issue 21: `is_preflight` always true and an empty `Display`
+    // went unnoticed.)
+    if d.is_preflight() != (e.kind == "preflight") {
+        problems.push(format!("is_preflight {} for {}", d.is_preflight(), e.kind));
+    }
+    if d.kind().to_string() != e.kind {
+        problems.push(format!(
+            "kind displayed {:?} != {}",
+            d.kind().to_string(),
+            e.kind
+        ));
+    }
     if let Some(allowed) = e.allowed
         && d.is_allowed() != allowed
     {
@@ -56,6 +69,30 @@ fn run(v: &Vector) -> Result<(), String> {
         && d.vary() != want.as_slice()
     {
         problems.push(format!("vary {:?} != {want:?}", d.vary()));
+    }
+    // The exposed names as adapters read them: the header's value.
+    // (Mutation testing, issue 21: `expose_headers` giving `None` went
+    // unnoticed in the core's own tests.)
+    let expose = d
+        .headers()
+        .find(|(h, _)| *h == cors_policy::ResponseHeader::ExposeHeaders)
+        .map(|(_, v)| v);
+    // Likewise private network access (mutation testing, issue 21:
+    // `allows_private_network` always false went unnoticed).
+    let pna = d
+        .headers()
+        .any(|(h, _)| h == cors_policy::ResponseHeader::AllowPrivateNetwork);
+    if d.allows_private_network() != pna {
+        problems.push(format!(
+            "allows_private_network {} != the header's {pna}",
+            d.allows_private_network()
+        ));
+    }
+    if d.expose_headers() != expose {
+        problems.push(format!(
+            "expose_headers {:?} != the header's {expose:?}",
+            d.expose_headers()
+        ));
     }
     // Invariants of docs/behaviour.md §3 that every vector must also satisfy.
     let status = d.preflight_status();
@@ -125,5 +162,20 @@ fn vectors_are_the_shared_ones() {
         Err(_) => eprintln!(
             "SKIPPED: ../shared/conformance/vectors.json not found; comparing the copy skipped"
         ),
+    }
+}
+
+/// Each response header's lower-case name is its name in lower case, as
+/// the `http` crate needs it (`HeaderName::from_static`), and names differ.
+/// (Mutation testing, issue 21: `lowercase` giving "" went unnoticed in the
+/// core's own tests; the adapters' tests would fail.)
+#[test]
+fn response_header_names_in_lower_case() {
+    use cors_policy::ResponseHeader;
+    let mut seen = std::collections::HashSet::new();
+    for h in ResponseHeader::ALL {
+        assert_eq!(h.lowercase(), h.as_str().to_ascii_lowercase(), "{h:?}");
+        assert!(h.lowercase().starts_with("access-control-"), "{h:?}");
+        assert!(seen.insert(h.lowercase()), "{h:?}");
     }
 }

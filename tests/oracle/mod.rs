@@ -354,13 +354,11 @@ pub fn parse_pattern(p: &str) -> Option<Pattern> {
 }
 
 /// Is `name` a public suffix by the list's explicit rules, asked of the
-/// `psl` crate: it names `name` itself, or `name` is the base of a wildcard
-/// rule (a child of it is public). Its implicit `*` rule does not count.
+/// `psl` crate (through `cors-policy-psl-oracle`, which compiles its lookup
+/// once): it names `name` itself, or `name` is the base of a wildcard rule
+/// (a child of it is public). Its implicit `*` rule does not count.
 pub fn is_public_suffix(name: &str) -> bool {
-    let explicit = |n: &str| {
-        psl::suffix(n.as_bytes()).is_some_and(|s| s.typ().is_some() && s.as_bytes() == n.as_bytes())
-    };
-    explicit(name) || explicit(&format!("oracle-probe-label.{name}"))
+    cors_policy_psl_oracle::is_public_suffix(name)
 }
 
 /// Is `host` loopback: `localhost` or a subdomain, `127.0.0.0/8`, `[::1]`?

@@ -91,3 +91,114 @@ fn the_view_gives_every_header_whatever_the_method() {
         }
     }
 }
+
+/// Answers written into actix-web's maps carry exactly the headers the core
+/// decided, with its `Vary`: preflights written into a new map (appended
+/// header by header, `Preflight::append_new`), actual requests' headers
+/// applied to a new map and to the application's map (which keeps its own
+/// headers). (Mutation testing, issue 21: writing nothing into a new actix
+/// map went unnoticed, since only cors-policy-actix's tests wrote one.)
+#[test]
+fn actix_maps_get_what_the_core_decided() {
+    use crate::{Evaluator, RequestHead, Respond};
+    use actix_http::header::HeaderName;
+    use cors_policy::{Options, Request, evaluate_with};
+    use cors_policy_config::PolicyConfig;
+
+    let policies = [
+        r#"{"allowed_origins": ["https://a.example"], "allow_credentials": true,
+            "allowed_methods": ["GET", "PUT"], "allowed_headers": ["x-a", "x-b"],
+            "expose_headers": ["x-id"], "max_age": 600, "allow_private_network": true}"#,
+        r#"{"allowed_origins": "*", "allowed_methods": "*", "allowed_headers": ["x-a"],
+            "expose_headers": ["x-id"]}"#,
+    ];
+    let requests: &[(&str, &[(&str, &str)])] = &[
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-a, X-B"),
+                ("access-control-request-private-network", "true"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "GET"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://z.example"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+        ("GET", &[("origin", "https://a.example")]),
+        ("POST", &[("origin", "https://z.example")]),
+        ("GET", &[]),
+    ];
+    let list = |m: &HeaderMap| {
+        let mut l: Vec<String> = m
+            .iter()
+            .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap()))
+            .collect();
+        l.sort();
+        l
+    };
+    let mut written = 0;
+    for json in policies {
+        let build = || PolicyConfig::from_json_str(json).unwrap().build().unwrap();
+        let owned = build();
+        let policy = owned.policy();
+        let cors = Evaluator::new(build());
+        for (method, headers) in requests {
+            let mut map = HeaderMap::new();
+            for (n, v) in *headers {
+                map.append(HeaderName::from_static(n), HeaderValue::from_static(v));
+            }
+            let pairs: Vec<(&str, &str)> = headers.to_vec();
+            let decision = evaluate_with(
+                policy,
+                &Request::from_pairs(method.as_bytes(), &pairs),
+                &Options::default(),
+            );
+            let mut want = crate::respond::tests::decided_lines(&decision);
+            want.sort();
+            let head = RequestHead {
+                method,
+                path: "/",
+                headers: &map,
+            };
+            match cors.respond(head) {
+                Respond::Preflight(answer) => {
+                    assert!(decision.is_preflight(), "{json}, {method} {headers:?}");
+                    let mut new = HeaderMap::new();
+                    answer.write(&mut new);
+                    assert_eq!(list(&new), want, "{json}, {method} {headers:?}");
+                }
+                Respond::Forward {
+                    headers: actual, ..
+                } => {
+                    assert!(!decision.is_preflight(), "{json}, {method} {headers:?}");
+                    let mut new = HeaderMap::new();
+                    actual.clone().apply(&mut new);
+                    assert_eq!(list(&new), want, "{json}, {method} {headers:?}");
+                    let mut app = HeaderMap::new();
+                    app.append(
+                        HeaderName::from_static("x-app"),
+                        HeaderValue::from_static("1"),
+                    );
+                    actual.apply(&mut app);
+                    want.push("x-app: 1".into());
+                    want.sort();
+                    assert_eq!(list(&app), want, "{json}, {method} {headers:?}");
+                }
+            }
+            written += 1;
+        }
+    }
+    assert_eq!(written, policies.len() * requests.len());
+}

@@ -157,4 +157,4 @@ pub use evaluator::{DebugSwitch, Evaluator, RequestHead};
 pub use handle::{Headers, PolicyHandle};
 pub use policy::CorsPolicy;
 pub use refusal::{CorsRefusal, RefusalEvent};
-pub use respond::{ActualHeaders, Preflight, Respond};
+pub use respond::{ActualHeaders, HttpRespond, Preflight, Respond};

@@ -60,6 +60,38 @@ impl<M: Headers> fmt::Debug for Respond<'_, M> {
     }
 }
 
+/// What to do with a request, for a server on `http`'s types; see
+/// [`Evaluator::respond_http`](crate::Evaluator::respond_http).
+#[must_use]
+pub enum HttpRespond<B> {
+    /// A CORS preflight's whole answer (204, or 403 when refused): send
+    /// it; the application never sees the request.
+    Preflight(http::Response<B>),
+    /// Any other request: the application answers it, and its response
+    /// gets `headers` ([`ActualHeaders::apply`]), error statuses included.
+    Forward {
+        /// The headers the response gets.
+        headers: ActualHeaders,
+        /// Why the request was refused, when it was and a
+        /// [`CorsRefusal`](crate::CorsRefusal) was asked for: for the
+        /// response's extensions, never for the client.
+        refusal: Option<Box<crate::CorsRefusal>>,
+    },
+}
+
+impl<B> fmt::Debug for HttpRespond<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HttpRespond::Preflight(r) => f.debug_tuple("Preflight").field(&r.status()).finish(),
+            HttpRespond::Forward { headers, refusal } => f
+                .debug_struct("Forward")
+                .field("headers", headers)
+                .field("refusal", refusal)
+                .finish(),
+        }
+    }
+}
+
 /// A preflight's answer: its status (204, or 403 when refused) and its
 /// headers, to write into a new response.
 ///
@@ -270,6 +302,8 @@ impl<'r, M: Headers> Preflight<'r, M> {
     /// several header lines, a map that is not empty.
     #[inline(never)]
     fn write_answer(self, headers: &mut M) {
+        #[cfg(test)]
+        tests::GENERAL.with(|n| n.set(n.get() + 1));
         let prepared = M::prepared(&self.installed);
         let made = self.made.map_or_else(Made::default, |m| *m);
         let answer = &mut Answer {
@@ -349,13 +383,22 @@ impl Preflight<'_, http::HeaderMap> {
     /// ```
     pub fn into_response<B: Default>(self) -> http::Response<B> {
         let mut response = http::Response::new(B::default());
+        self.fill(&mut response);
+        response
+    }
+
+    /// [`into_response`](Self::into_response) into `response`, a new
+    /// one, inline: made where the decision is
+    /// (`Evaluator::respond_http`), the answer is not moved into a
+    /// function of its own first.
+    #[inline]
+    pub(crate) fn fill<B>(self, response: &mut http::Response<B>) {
         *response.status_mut() =
             http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::FORBIDDEN);
         // A new map makes its storage on the first insert: measured
         // (benches/callgrind.rs), `HeaderMap::with_capacity` costs more
         // instructions for the same two allocations.
         self.write(response.headers_mut());
-        response
     }
 }
 
@@ -463,6 +506,8 @@ impl<M: Headers> ActualHeaders<M> {
     /// [`apply`](Self::apply) in every case.
     #[inline(never)]
     fn apply_answer(self, headers: &mut M) {
+        #[cfg(test)]
+        tests::GENERAL.with(|n| n.set(n.get() + 1));
         let prepared = M::prepared(&self.installed);
         let answer = &mut Answer {
             origin: self.origin,
@@ -572,4 +617,4 @@ fn echo_lines<'r, M: Backend>(
 
 #[cfg(test)]
 #[path = "respond_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -10,6 +10,27 @@ use crate::backend::Backend;
 use crate::policy::Prepared;
 use crate::write::write_answer;
 
+/// What the core decided, as a response's lines (`name: value`, lower-case
+/// names, `Vary` last when there is one): what every stack must write.
+pub(crate) fn decided_lines<'r, L: Iterator<Item = &'r [u8]> + Clone>(
+    decision: &cors_policy::Decision<'_, 'r, L>,
+) -> Vec<String> {
+    let mut lines: Vec<String> = decision
+        .headers()
+        .map(|(h, v)| format!("{}: {}", h.lowercase(), String::from_utf8_lossy(v)))
+        .collect();
+    if !decision.vary_value().is_empty() {
+        lines.push(format!("vary: {}", decision.vary_value()));
+    }
+    lines
+}
+
+std::thread_local! {
+    /// Answers this thread wrote by the general path (`write_answer`,
+    /// `apply_answer`) rather than from a prepared answer.
+    pub(super) static GENERAL: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// Every map written from a template (a new or empty map) equals the map
 /// written header by header (`write_answer`), request after request: a
 /// template never keeps a previous request's echoed values, and each shape
@@ -138,13 +159,7 @@ fn templates_write_what_header_by_header_writing_does() {
                     list(&by_header),
                     "round {round}, {json}, {method} {headers:?}"
                 );
-                let mut want: Vec<String> = decision
-                    .headers()
-                    .map(|(h, v)| format!("{}: {}", h.lowercase(), String::from_utf8_lossy(v)))
-                    .collect();
-                if !decision.vary_value().is_empty() {
-                    want.push(format!("vary: {}", decision.vary_value()));
-                }
+                let want = decided_lines(&decision);
                 assert_eq!(list(&by_template), want, "{json}, {method} {headers:?}");
             }
         }
@@ -249,5 +264,102 @@ fn empty_maps_are_written_from_prepared_answers() {
             echoed.map(|v| v.to_str().unwrap()),
             (*origin == "https://a.example").then_some(*origin)
         );
+    }
+}
+
+/// Once an answer of a shape was written, the next of that shape into a new
+/// map is written from the prepared answer, not by the general path, and
+/// both carry what the core decided: preflights allowed with and without
+/// requested headers, refused ones, actual requests allowed and refused,
+/// on a listed-origin policy and a `*` one. (Mutation testing, issue 21:
+/// `Preflight::shape` giving 0, or its flags combined with `&`, sent every
+/// preflight to the general path unnoticed, since it writes the same
+/// headers; this is what the prepared path is for.)
+#[test]
+fn the_prepared_path_is_taken_after_the_first_of_a_shape() {
+    use crate::Evaluator;
+    use crate::respond::Respond;
+    use cors_policy::{Request, evaluate_with};
+
+    let policies = [
+        r#"{"allowed_origins": ["https://a.example"], "allow_credentials": true,
+            "allowed_methods": ["PUT"], "allowed_headers": ["x-a"], "max_age": 60,
+            "expose_headers": ["x-id"], "allow_private_network": true}"#,
+        r#"{"allowed_origins": "*", "allowed_methods": ["PUT"], "allowed_headers": ["x-a"]}"#,
+    ];
+    let requests: &[(&str, &[(&str, &str)])] = &[
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-a"),
+            ],
+        ),
+        // The same with private-network access: a shape of its own.
+        // (Mutation testing, issue 21: its flag combined with `&` gave the
+        // shape without it, and the prepared answer without the header.)
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-a"),
+                ("access-control-request-private-network", "true"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+        (
+            "OPTIONS",
+            &[
+                ("origin", "https://z.example"),
+                ("access-control-request-method", "PUT"),
+            ],
+        ),
+        ("GET", &[("origin", "https://a.example")]),
+        ("GET", &[("origin", "https://z.example")]),
+    ];
+    for json in policies {
+        let build = || PolicyConfig::from_json_str(json).unwrap().build().unwrap();
+        let owned = build();
+        let cors = Evaluator::new(build());
+        for round in 0..3 {
+            for (method, headers) in requests {
+                let mut req = http::Request::builder().method(*method).uri("/");
+                for (n, v) in *headers {
+                    req = req.header(*n, *v);
+                }
+                let req = req.body(()).unwrap();
+                let before = GENERAL.with(std::cell::Cell::get);
+                let mut map = HeaderMap::new();
+                match cors.respond(&req) {
+                    Respond::Preflight(p) => p.write(&mut map),
+                    Respond::Forward { headers, .. } => headers.apply(&mut map),
+                }
+                let general = GENERAL.with(std::cell::Cell::get) - before;
+                // The first round makes the prepared answers (a request of
+                // a shape seen before may already find one).
+                if round > 0 {
+                    assert_eq!(general, 0, "round {round}, {json}, {method} {headers:?}");
+                }
+                let decision = evaluate_with(
+                    owned.policy(),
+                    &Request::from_pairs(method.as_bytes(), headers),
+                    &Options::default(),
+                );
+                let want = decided_lines(&decision);
+                let got: Vec<String> = map
+                    .iter()
+                    .map(|(n, v)| format!("{n}: {}", v.to_str().unwrap()))
+                    .collect();
+                assert_eq!(got, want, "round {round}, {json}, {method} {headers:?}");
+            }
+        }
     }
 }

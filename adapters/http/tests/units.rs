@@ -499,4 +499,14 @@ fn answers_debug_as_what_they_send() {
         assert_eq!(format!("{:?}", cors.respond(req)), want);
     }
     assert!(cors.respond(&refused).refusal().is_some());
+    // `respond_http`'s answers too: a preflight's response by its status,
+    // the rest as `respond` shows them. (Mutation testing, issue 21: an
+    // empty `Debug` went unnoticed.)
+    let http = |req: &http::Request<()>| format!("{:?}", cors.respond_http::<(), _>(req, false));
+    assert_eq!(http(&pre), "Preflight(204)");
+    assert_eq!(http(&refused), "Preflight(403)");
+    assert_eq!(
+        http(&get),
+        "Forward { headers: ActualHeaders { origin: Some(\"https://a.example\"), credentials: false, expose: false, vary: \"Origin\", .. }, refusal: None }"
+    );
 }

@@ -143,7 +143,7 @@ impl Backend for HeaderMap {
 
     #[inline]
     fn instantiate(&mut self, template: &Template, echo: Echo<'_, HeaderValue>) {
-        *self = template.instantiate(echo);
+        template.instantiate(self, echo);
     }
 
     #[inline]

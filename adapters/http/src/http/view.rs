@@ -6,6 +6,7 @@ use cors_policy::{CorsRequestHeader, Request};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue, ValueIter};
 
 use crate::backend::{Kept, same_bytes};
+use Plain::{Deferred, Done, One};
 
 /// `Access-Control-Request-Private-Network` (not among `http`'s constants).
 const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
@@ -47,6 +48,16 @@ pub struct HttpView<'r> {
 
 impl<'r> HttpView<'r> {
     /// Views a request's method and headers.
+    ///
+    /// Inline, with [`options`](Self::options), `HeaderLines::new` and
+    /// `Repr::read`: as calls of their own, their frames cost more than
+    /// their work (with `respond_http`, the tower preflight 3,584 to 3,517
+    /// instructions, the actual request 2,599 to 2,563, `bash
+    /// benches/callgrind.sh`, issue 17). The core's `Request::from_fn`
+    /// stays a call: inline, it saved the tower rows 25 and 47 more but
+    /// cost the actix preflight 184 and the actual request 56 (its view's
+    /// lookups were no longer inlined).
+    #[inline]
     pub(crate) fn new(method: &'r str, headers: &'r HeaderMap) -> Self {
         if method == "OPTIONS" {
             return Self::options(method, headers);
@@ -171,8 +182,23 @@ pub struct HeaderLines<'r> {
 /// only): held inline, it made every `HeaderLines` 72 bytes, which cost
 /// the tower preflight 156 instructions and the actual request 17 in
 /// copies (`bash benches/callgrind.sh`).
+///
+/// The cases without a box are one `Copy` enum, whose spare tags hold the
+/// box's case: a clone of them (the core makes about ten per preflight) is
+/// then a copy of two words rather than a match on four cases (tower
+/// preflight 3,413 to 3,360 instructions, actual request 2,506 to 2,484,
+/// `bash benches/callgrind.sh`, issue 17).
 #[derive(Debug)]
 enum Repr<'r> {
+    /// No line, one, or not looked up yet.
+    Plain(Plain<'r>),
+    /// A header of several lines.
+    Many(Box<Many<'r>>),
+}
+
+/// [`Repr`] but for a header of several lines.
+#[derive(Clone, Copy, Debug)]
+enum Plain<'r> {
     /// Not looked up yet.
     Deferred {
         map: &'r HeaderMap,
@@ -182,8 +208,6 @@ enum Repr<'r> {
     Done,
     /// A header of one line, not given yet.
     One(&'r HeaderValue),
-    /// A header of several lines.
-    Many(Box<Many<'r>>),
 }
 
 /// The lines of a header of several lines.
@@ -198,6 +222,7 @@ struct Many<'r> {
 
 impl<'r> HeaderLines<'r> {
     /// The lines of `header` in `map`, looked up now.
+    #[inline]
     pub(crate) fn new(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
         HeaderLines {
             repr: Repr::read(map, header),
@@ -207,7 +232,7 @@ impl<'r> HeaderLines<'r> {
     /// The lines of `header` in `map`, looked up only when first read.
     pub(crate) fn deferred(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
         HeaderLines {
-            repr: Repr::Deferred { map, header },
+            repr: Repr::Plain(Deferred { map, header }),
         }
     }
 
@@ -215,8 +240,8 @@ impl<'r> HeaderLines<'r> {
     /// `found` them.
     fn scanned(map: &'r HeaderMap, header: CorsRequestHeader, found: Found<'r>) -> Self {
         let repr = match (found.first, found.lines) {
-            (None, _) | (_, 0) => Repr::Done,
-            (Some(value), 1) => Repr::One(value),
+            (None, _) | (_, 0) => Repr::Plain(Done),
+            (Some(value), 1) => Repr::Plain(One(value)),
             _ => Repr::many(map, header, 0),
         };
         HeaderLines { repr }
@@ -226,7 +251,7 @@ impl<'r> HeaderLines<'r> {
     /// (asked before any line is read).
     fn single(&self) -> Option<&'r HeaderValue> {
         match self.repr {
-            Repr::One(value) => Some(value),
+            Repr::Plain(One(value)) => Some(value),
             _ => None,
         }
     }
@@ -234,11 +259,12 @@ impl<'r> HeaderLines<'r> {
 
 impl<'r> Repr<'r> {
     /// Looks `header` up in `map`.
+    #[inline]
     fn read(map: &'r HeaderMap, header: CorsRequestHeader) -> Self {
         let mut iter = map.get_all(request_header_name(header)).into_iter();
         match (iter.next(), iter.next()) {
-            (None, _) => Repr::Done,
-            (Some(value), None) => Repr::One(value),
+            (None, _) => Repr::Plain(Done),
+            (Some(value), None) => Repr::Plain(One(value)),
             (Some(_), Some(_)) => Repr::many(map, header, 0),
         }
     }
@@ -269,9 +295,7 @@ impl Clone for HeaderLines<'_> {
     #[inline]
     fn clone(&self) -> Self {
         let repr = match self.repr {
-            Repr::Deferred { map, header } => Repr::Deferred { map, header },
-            Repr::Done => Repr::Done,
-            Repr::One(value) => Repr::One(value),
+            Repr::Plain(plain) => Repr::Plain(plain),
             Repr::Many(ref many) => Repr::many(many.map, many.header, many.taken),
         };
         HeaderLines { repr }
@@ -287,9 +311,9 @@ impl<'r> Iterator for HeaderLines<'r> {
     #[inline]
     fn next(&mut self) -> Option<&'r [u8]> {
         match self.repr {
-            Repr::Done => None,
-            Repr::One(value) => {
-                self.repr = Repr::Done;
+            Repr::Plain(Done) => None,
+            Repr::Plain(One(value)) => {
+                self.repr = Repr::Plain(Done);
                 Some(value.as_bytes())
             }
             _ => self.next_slow(),
@@ -301,14 +325,14 @@ impl<'r> HeaderLines<'r> {
     /// [`Iterator::next`] for deferred lines and headers of several lines.
     #[inline(never)]
     fn next_slow(&mut self) -> Option<&'r [u8]> {
-        if let Repr::Deferred { map, header } = self.repr {
+        if let Repr::Plain(Deferred { map, header }) = self.repr {
             self.repr = Repr::read(map, header);
         }
         match &mut self.repr {
-            Repr::Deferred { .. } | Repr::Done => None,
-            Repr::One(value) => {
+            Repr::Plain(Deferred { .. } | Done) => None,
+            Repr::Plain(One(value)) => {
                 let bytes = value.as_bytes();
-                self.repr = Repr::Done;
+                self.repr = Repr::Plain(Done);
                 Some(bytes)
             }
             Repr::Many(many) => {
