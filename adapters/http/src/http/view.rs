@@ -23,7 +23,7 @@ static REQUEST_NAMES: [HeaderName; 5] = [
 ];
 
 /// The `http` name of a CORS request header, borrowed: a lookup by
-/// reference has no name to drop (the tower actual request 2,424 to 2,415
+/// reference has no name to drop (the tower actual request 2,428 to 2,419
 /// instructions, `bash benches/callgrind.sh`).
 pub(crate) fn request_header_name(h: CorsRequestHeader) -> &'static HeaderName {
     let [origin, acrm, acrh, acrpn, unknown] = &REQUEST_NAMES;
@@ -69,8 +69,9 @@ impl<'r> HttpView<'r> {
     /// Here the core's request is made with `Request::from_lines`
     /// (inline) from the lines found, rather than with `Request::from_fn`,
     /// whose one call per header stays out of line: the tower actual
-    /// request 2,453 to 2,419 instructions (2,455 to 2,426 in a build of
-    /// one codegen unit, so not an accident of inlining). `options` keeps
+    /// request 2,453 to 2,428 instructions (2,419 with the names of
+    /// `request_header_name`; 2,455 to 2,426 in all in a build of one
+    /// codegen unit, so not an accident of inlining). `options` keeps
     /// `from_fn`: made the same way, it saved the tower preflight 46 in the
     /// default build and nothing in a build of one codegen unit, and it
     /// cost the actix rows 86 and 21 (their view, which also uses
