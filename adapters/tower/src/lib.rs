@@ -128,7 +128,7 @@
 //! Measured against tower-http on the same policy and requests
 //! (`benches/RESULTS.md`), the cost this layer adds over the bare service
 //! is 0.48 of tower-http's on a preflight and 0.27 on an actual request in
-//! instructions (`bash benches/callgrind.sh`), 0.73 and 0.46 in time
+//! instructions (`bash benches/callgrind.sh`), 0.69 and 0.45 in time
 //! (`cargo bench --bench adapters`, median of 3 runs); it checks the
 //! requested method and headers, which tower-http does not.
 //! <!-- /report:tower -->

@@ -12,18 +12,29 @@ use Plain::{Deferred, Done, One};
 const ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-request-private-network");
 
-/// The `http` name of a CORS request header (constants: no allocation).
-pub(crate) fn request_header_name(h: CorsRequestHeader) -> HeaderName {
+/// The `http` names of the CORS request headers, in the order of
+/// [`CorsRequestHeader::ALL`], and a name no request has.
+static REQUEST_NAMES: [HeaderName; 5] = [
+    header::ORIGIN,
+    header::ACCESS_CONTROL_REQUEST_METHOD,
+    header::ACCESS_CONTROL_REQUEST_HEADERS,
+    ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK,
+    HeaderName::from_static("x-cors-policy-unknown"),
+];
+
+/// The `http` name of a CORS request header, borrowed: a lookup by
+/// reference has no name to drop (the tower actual request 2,428 to 2,419
+/// instructions, `bash benches/callgrind.sh`).
+pub(crate) fn request_header_name(h: CorsRequestHeader) -> &'static HeaderName {
+    let [origin, acrm, acrh, acrpn, unknown] = &REQUEST_NAMES;
     match h {
-        CorsRequestHeader::Origin => header::ORIGIN,
-        CorsRequestHeader::AccessControlRequestMethod => header::ACCESS_CONTROL_REQUEST_METHOD,
-        CorsRequestHeader::AccessControlRequestHeaders => header::ACCESS_CONTROL_REQUEST_HEADERS,
-        CorsRequestHeader::AccessControlRequestPrivateNetwork => {
-            ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK
-        }
+        CorsRequestHeader::Origin => origin,
+        CorsRequestHeader::AccessControlRequestMethod => acrm,
+        CorsRequestHeader::AccessControlRequestHeaders => acrh,
+        CorsRequestHeader::AccessControlRequestPrivateNetwork => acrpn,
         // The core may name more headers one day; an unknown one has no
         // lines here, which the core reads as "absent".
-        _ => HeaderName::from_static("x-cors-policy-unknown"),
+        _ => unknown,
     }
 }
 
@@ -53,26 +64,34 @@ impl<'r> HttpView<'r> {
     /// `Repr::read`: as calls of their own, their frames cost more than
     /// their work (with `respond_http`, the tower preflight 3,584 to 3,517
     /// instructions, the actual request 2,599 to 2,563, `bash
-    /// benches/callgrind.sh`, issue 17). The core's `Request::from_fn`
-    /// stays a call: inline, it saved the tower rows 25 and 47 more but
-    /// cost the actix preflight 184 and the actual request 56 (its view's
-    /// lookups were no longer inlined).
+    /// benches/callgrind.sh`, issue 17).
+    ///
+    /// Here the core's request is made with `Request::from_lines`
+    /// (inline) from the lines found, rather than with `Request::from_fn`,
+    /// whose one call per header stays out of line: the tower actual
+    /// request 2,453 to 2,428 instructions (2,419 with the names of
+    /// `request_header_name`; 2,455 to 2,426 in all in a build of one
+    /// codegen unit, so not an accident of inlining). `options` keeps
+    /// `from_fn`: made the same way, it saved the tower preflight 46 in the
+    /// default build and nothing in a build of one codegen unit, and it
+    /// cost the actix rows 86 and 21 (their view, which also uses
+    /// `from_fn`, was no longer inlined the same way).
     #[inline]
     pub(crate) fn new(method: &'r str, headers: &'r HeaderMap) -> Self {
         if method == "OPTIONS" {
             return Self::options(method, headers);
         }
         let mut kept = Kept::default();
-        let request = Request::from_fn(method.as_bytes(), |h| match h {
-            CorsRequestHeader::Origin => {
-                let lines = HeaderLines::new(headers, h);
-                kept.set(h, lines.single());
-                lines
-            }
-            _ => HeaderLines::deferred(headers, h),
-        });
+        let origin = HeaderLines::new(headers, CorsRequestHeader::Origin);
+        kept.set(CorsRequestHeader::Origin, origin.single());
+        let deferred = |h| HeaderLines::deferred(headers, h);
+        let (acrm, acrh, acrpn) = (
+            deferred(CorsRequestHeader::AccessControlRequestMethod),
+            deferred(CorsRequestHeader::AccessControlRequestHeaders),
+            deferred(CorsRequestHeader::AccessControlRequestPrivateNetwork),
+        );
         HttpView {
-            request,
+            request: Request::from_lines(method.as_bytes(), [origin, acrm, acrh, acrpn]),
             map: headers,
             kept,
         }
