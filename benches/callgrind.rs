@@ -19,7 +19,7 @@ mod common;
 use std::hint::black_box;
 
 use actix_web::{App, test, web};
-use common::lean::Lean;
+use common::lean::{self, Lean};
 use common::{Req, TowerRequest, TowerResponse};
 use cors_policy::{Options, Policy, PolicyBuilder, Request, RequestKind, evaluate, evaluate_with};
 use tower::Layer as _;
@@ -246,69 +246,6 @@ tower_case!(case_tower_floorlayer_actual, 20);
 tower_floor_case!(case_tower_floor_preflight, 17);
 tower_floor_case!(case_tower_floor_actual, 18);
 
-/// Checks that the lean layer answers as ours does (status, headers and
-/// their lines) on the measured requests and on requests that take its
-/// other paths: refusals, no `Origin`, several lines, trimmed values.
-fn lean_matches_ours<L, O>(lean: &mut L, ours: &mut O)
-where
-    L: tower::Service<TowerRequest, Response = TowerResponse>,
-    L::Error: std::fmt::Debug,
-    O: tower::Service<TowerRequest, Response = TowerResponse>,
-    O::Error: std::fmt::Debug,
-{
-    let o = ("origin", common::ORIGIN);
-    let m = |v| ("access-control-request-method", v);
-    let h = |v| ("access-control-request-headers", v);
-    let cases: &[(&str, &[(&str, &str)])] = &[
-        ("OPTIONS", &[o, m("PUT"), h(common::ACRH)]),
-        ("GET", &[o]),
-        ("GET", &[]),
-        ("GET", &[("origin", "https://evil.example")]),
-        ("GET", &[o, o]),
-        ("POST", &[o, m("PUT")]),
-        ("OPTIONS", &[o]),
-        ("OPTIONS", &[]),
-        ("OPTIONS", &[o, m("PATCH")]),
-        ("OPTIONS", &[o, m("PUT"), h("x-unknown")]),
-        ("OPTIONS", &[o, m("GET")]),
-        (
-            "OPTIONS",
-            &[o, m("PUT"), h("authorization"), h("content-type")],
-        ),
-        ("OPTIONS", &[o, m("PUT"), h(" authorization ")]),
-        ("OPTIONS", &[("origin", "https://evil.example"), m("PUT")]),
-        ("OPTIONS", &[o, o, m("PUT")]),
-        ("OPTIONS", &[o, m("PUT"), m("PUT")]),
-        (
-            "OPTIONS",
-            &[
-                o,
-                m("PUT"),
-                ("access-control-request-private-network", "true"),
-            ],
-        ),
-    ];
-    for (method, headers) in cases {
-        let request = || {
-            let mut b = http::Request::builder().method(*method).uri("/");
-            for (n, v) in *headers {
-                b = b.header(*n, *v);
-            }
-            b.body(String::new()).expect("a valid request")
-        };
-        let answer = |r: TowerResponse| {
-            let mut h = common::tower_headers(&r);
-            h.sort();
-            (r.status().as_u16(), h)
-        };
-        assert_eq!(
-            answer(common::tower_call(lean, request())),
-            answer(common::tower_call(ours, request())),
-            "the lean layer answers {method} {headers:?} otherwise than ours (left: lean)"
-        );
-    }
-}
-
 /// Instruction counts of the `tower` and `actix` groups of
 /// benches/adapters.rs, per request.
 fn adapters() {
@@ -378,9 +315,12 @@ fn adapters() {
     let mut lean = Lean::<_, false, false>::new(bare, &common::POLICY);
     let mut lean_features = Lean::<_, true, true>::new(bare, &common::POLICY);
     let mut lean_static = Lean::<_, true, false>::new(bare, &common::POLICY);
-    lean_matches_ours(&mut lean, &mut ours);
-    lean_matches_ours(&mut lean_features, &mut ours);
-    lean_matches_ours(&mut lean_static, &mut ours);
+    // Checked around an application whose responses have headers in
+    // benches/alloc_counts.rs: a second instance of our layer here moved
+    // our rows by 53 and 95 instructions (how this binary is inlined).
+    lean::matches_ours(&mut lean, &mut ours);
+    lean::matches_ours(&mut lean_features, &mut ours);
+    lean::matches_ours(&mut lean_static, &mut ours);
     assert_eq!(
         case_tower_lean_preflight(&mut lean, reqs(Req::Preflight)),
         n

@@ -10,7 +10,7 @@ cors-policy-http's), runs `bash benches/callgrind.sh`, and prints the lean
 rows' instructions per request beside the unchanged layer's. The edits are
 exact replacements: if lean.rs changed, the script stops and says which
 one no longer applies. A part taken out makes the lean layer wrong for
-some requests, so its check against ours (`lean_matches_ours` in
+some requests, so its check against ours (`lean::matches_ours` in
 benches/callgrind.rs) is skipped while it runs. Both files are restored
 afterwards, whatever happens. Needs valgrind; about 30 s a part.
 """
@@ -82,7 +82,7 @@ impl<'r> Iterator for Lines<'r> {"""),
        """            Lines::Done | Lines::One(_) | Lines::Boxed(_) => None,""")]),
 ]
 
-CHECK = re.compile(r"^    lean_matches_ours\((.*)\);$", re.M)
+CHECK = re.compile(r"^    lean::matches_ours\((.*)\);$", re.M)
 
 
 def measure():
@@ -96,9 +96,9 @@ def measure():
 def main():
     lean, bench = open(LEAN).read(), open(BENCH).read()
     if not CHECK.search(bench):
-        sys.exit("benches/callgrind.rs: no `lean_matches_ours(...)` call to skip")
+        sys.exit("benches/callgrind.rs: no `lean::matches_ours(...)` call to skip")
     try:
-        open(BENCH, "w").write(CHECK.sub(r"    if false { lean_matches_ours(\1); }", bench))
+        open(BENCH, "w").write(CHECK.sub(r"    if false { lean::matches_ours(\1); }", bench))
         base = measure()
         names = sorted(k for k in base if k.startswith("lean"))
         print(f"{'part taken out':<30}" + "".join(f"{n:>32}" for n in names))

@@ -1,8 +1,9 @@
 //! The lean layer (issue 17): the cheapest general CORS layer for tower
 //! we know how to write on the core's public API, measured beside ours to
 //! bound what any other shape of `cors-policy-tower` could reach. Not a
-//! product: benches only, and checked against ours on the requests of
-//! `benches/callgrind.rs` (the same status and headers).
+//! product: benches only, and checked to answer as ours does
+//! ([`matches_ours`], in `benches/callgrind.rs` before it is counted and in
+//! `benches/alloc_counts.rs` around an application with headers).
 //!
 //! General where the floor is not: any policy (the answer of each shape
 //! made once, on first use, as ours does), the core's decision on every
@@ -275,8 +276,33 @@ impl Plan {
         {
             map.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, e);
         }
-        if !self.vary.is_empty() {
-            map.append(header::VARY, HeaderValue::from_static(self.vary));
+        merge_vary(map, self.vary);
+    }
+}
+
+/// Adds the tokens of `joined` to `map`'s `Vary`, as ours does: one line
+/// when the map has no `Vary` or none of them, each missing token on a
+/// line of its own otherwise, nothing when it varies on `*`.
+fn merge_vary(map: &mut HeaderMap, joined: &'static str) {
+    let present: Vec<String> = map
+        .get_all(header::VARY)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().to_ascii_lowercase())
+        .collect();
+    if joined.is_empty() || present.iter().any(|t| t == "*") {
+        return;
+    }
+    let missing: Vec<&'static str> = joined
+        .split(", ")
+        .filter(|t| !present.contains(&t.to_ascii_lowercase()))
+        .collect();
+    if missing.len() == joined.split(", ").count() {
+        map.append(header::VARY, HeaderValue::from_static(joined));
+    } else {
+        for t in missing {
+            map.append(header::VARY, HeaderValue::from_static(t));
         }
     }
 }
@@ -604,5 +630,87 @@ where
                 Poll::Ready(Ok(resp))
             }
         }
+    }
+}
+
+/// An application that answers with headers: a type, `Vary` on two
+/// tokens (one of which a CORS answer varies on too) and its own
+/// `Access-Control-Allow-Origin`, which a CORS layer replaces.
+pub async fn app_with_headers(_: TowerRequest) -> Result<TowerResponse, std::convert::Infallible> {
+    let mut r = TowerResponse::new(String::new());
+    let h = r.headers_mut();
+    h.insert("content-type", http::HeaderValue::from_static("text/plain"));
+    h.append(
+        "vary",
+        http::HeaderValue::from_static("Accept-Encoding, origin"),
+    );
+    h.insert(
+        "access-control-allow-origin",
+        http::HeaderValue::from_static("*"),
+    );
+    Ok(r)
+}
+
+/// Checks that the lean layer answers as ours does (status, headers and
+/// their lines) on the measured requests and on requests that take its
+/// other paths: refusals, no `Origin`, several lines, trimmed values,
+/// private network. Panics naming the first request answered otherwise.
+pub fn matches_ours<L, O>(lean: &mut L, ours: &mut O)
+where
+    L: tower::Service<TowerRequest, Response = TowerResponse>,
+    L::Error: std::fmt::Debug,
+    O: tower::Service<TowerRequest, Response = TowerResponse>,
+    O::Error: std::fmt::Debug,
+{
+    let o = ("origin", super::ORIGIN);
+    let m = |v| ("access-control-request-method", v);
+    let h = |v| ("access-control-request-headers", v);
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        ("OPTIONS", &[o, m("PUT"), h(super::ACRH)]),
+        ("GET", &[o]),
+        ("GET", &[]),
+        ("GET", &[("origin", "https://evil.example")]),
+        ("GET", &[o, o]),
+        ("POST", &[o, m("PUT")]),
+        ("OPTIONS", &[o]),
+        ("OPTIONS", &[]),
+        ("OPTIONS", &[o, m("PATCH")]),
+        ("OPTIONS", &[o, m("PUT"), h("x-unknown")]),
+        ("OPTIONS", &[o, m("GET")]),
+        (
+            "OPTIONS",
+            &[o, m("PUT"), h("authorization"), h("content-type")],
+        ),
+        ("OPTIONS", &[o, m("PUT"), h(" authorization ")]),
+        ("OPTIONS", &[("origin", "https://evil.example"), m("PUT")]),
+        ("OPTIONS", &[o, o, m("PUT")]),
+        ("OPTIONS", &[o, m("PUT"), m("PUT")]),
+        (
+            "OPTIONS",
+            &[
+                o,
+                m("PUT"),
+                ("access-control-request-private-network", "true"),
+            ],
+        ),
+    ];
+    for (method, headers) in cases {
+        let request = || {
+            let mut b = http::Request::builder().method(*method).uri("/");
+            for (n, v) in *headers {
+                b = b.header(*n, *v);
+            }
+            b.body(String::new()).expect("a valid request")
+        };
+        let answer = |r: TowerResponse| {
+            let mut h = super::tower_headers(&r);
+            h.sort();
+            (r.status().as_u16(), h)
+        };
+        assert_eq!(
+            answer(super::tower_call(lean, request())),
+            answer(super::tower_call(ours, request())),
+            "the lean layer answers {method} {headers:?} otherwise than ours (left: lean)"
+        );
     }
 }
