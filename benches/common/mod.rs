@@ -1,6 +1,7 @@
 //! What `benches/adapters.rs` and `benches/alloc_counts.rs` share: the one
 //! policy of the side-by-side comparison, the two requests, the services of
-//! each library, and a check that an answer is what CORS requires.
+//! each library, and a check that an answer is what CORS requires. The lean
+//! layer ([`lean`]) is counted by `benches/callgrind.rs` only.
 //!
 //! Every library gets the same request, built the same way outside the
 //! measured code, and the same inner handler, which answers `200` with an
@@ -8,6 +9,8 @@
 
 // Each bench binary uses a part of this module.
 #![allow(dead_code)]
+
+pub mod lean;
 
 use std::convert::Infallible;
 use std::future::Future;

@@ -117,7 +117,7 @@
 //! Measured against actix-cors on the same policy and requests
 //! (`benches/RESULTS.md`), the cost this middleware adds over the bare
 //! application is 0.28 of actix-cors's on a preflight and 0.68 on an actual
-//! request in instructions (`bash benches/callgrind.sh`), 0.29 and 0.89 in
+//! request in instructions (`bash benches/callgrind.sh`), 0.31 and 0.90 in
 //! time (`cargo bench --bench adapters`, median of 3 runs).
 //! <!-- /report:actix -->
 //!
